@@ -1,0 +1,1 @@
+"""Sync and import pipelines for the MySetlist app, as a Dagster code location."""

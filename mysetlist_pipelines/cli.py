@@ -1,0 +1,138 @@
+"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _check_env(args: argparse.Namespace) -> int:
+    from .lib.checkenv import check_env
+
+    report = check_env(production=args.production)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    from .lib.db.migrate import MigrationError, migrate
+    from .lib.db.runtime import resolve
+    from .lib.db.urls import redact_url
+    from .lib.settings import get_settings
+
+    databases = resolve(get_settings())
+    try:
+        applied = migrate(databases.app_url)
+    except MigrationError as exc:
+        print(f"migration failed: {exc}", file=sys.stderr)
+        return 1
+    where = "embedded PostgreSQL" if databases.embedded else redact_url(databases.app_url)
+    if applied:
+        print(f"applied {len(applied)} migration(s) to {where}: {', '.join(applied)}")
+    else:
+        print(f"{where} is up to date; nothing to apply")
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.server import serve_forever
+
+    serve_forever(host=args.host, port=args.port, faults=args.fault, enforce_rates=args.enforce_rates)
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from .lib.devserver import run_dev
+
+    return run_dev(port=args.port, host=args.host, sandbox_port=args.sandbox_port)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .lib.jobs_cli import import_artist
+
+    return import_artist(args.artist, job_type=args.job_type, priority=args.priority, wait=args.wait)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from .lib.jobs_cli import list_jobs
+
+    return list_jobs(limit=args.limit, status=args.status)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mysetlist",
+        description="MySetlist sync pipelines: Spotify, Ticketmaster and setlist.fm into the app's Postgres.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check-env", help="report every setting: set, valid, and what it means")
+    p.add_argument("--production", action="store_true", help="also require every provider's credentials")
+    p.set_defaults(handler=_check_env)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    m = db_sub.add_parser(
+        "migrate", help="apply the pending sql/ migrations (embedded Postgres if no DATABASE_URL)"
+    )
+    m.set_defaults(handler=_db_migrate)
+
+    s = sub.add_parser("sandbox", help="serve fake Spotify, Ticketmaster and setlist.fm APIs on loopback")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault, e.g. spotify:429, ticketmaster:500:3, setlistfm:latency:2.0 (repeatable)",
+    )
+    s.add_argument(
+        "--enforce-rates", action="store_true", help="answer 429 when a client exceeds the documented rates"
+    )
+    s.set_defaults(handler=_sandbox)
+
+    d = sub.add_parser("dev", help="embedded Postgres, migrations, sandbox, Dagster UI and daemon")
+    d.add_argument("--port", type=int, default=3000, help="Dagster UI port (default 3000)")
+    d.add_argument("--host", default="127.0.0.1", help="UI bind address; it has no login, keep it local")
+    d.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")
+    d.set_defaults(handler=_dev)
+
+    i = sub.add_parser("import", help="ask for an artist import exactly as the app does (a sync_jobs row)")
+    i.add_argument("artist", help="artist name, Spotify id, or Ticketmaster attraction id")
+    i.add_argument(
+        "--job-type", default="full_sync", choices=["full_sync", "shows_only", "catalog_only", "update"]
+    )
+    i.add_argument("--priority", type=int, default=1, choices=[1, 2, 3], help="1 high, 2 normal, 3 low")
+    i.add_argument("--wait", action="store_true", help="show live progress until the job ends")
+    i.set_defaults(handler=_import)
+
+    j = sub.add_parser("jobs", help="recent sync jobs with status and progress")
+    j.add_argument("--limit", type=int, default=20)
+    j.add_argument("--status", choices=["pending", "in_progress", "completed", "failed", "partial"])
+    j.set_defaults(handler=_jobs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .lib.settings import get_settings
+
+    try:
+        level = get_settings().log_level
+    except Exception:  # check-env reports bad settings itself
+        level = "INFO"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain Python (no Dagster imports): settings, providers, matching, database access."""

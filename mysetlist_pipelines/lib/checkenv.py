@@ -1,0 +1,166 @@
+"""`mysetlist check-env`: per variable, whether it is set, valid, and what it means for a run.
+
+Never prints a secret: secrets show as `set (N chars)`, URLs with their password masked.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import SecretStr, ValidationError
+
+from .db.urls import redact_url
+from .settings import (
+    MIN_SECRET_LENGTH,
+    PROVIDER_CREDENTIALS,
+    PROVIDER_LABELS,
+    PROVIDER_URLS,
+    Settings,
+    env_name,
+)
+
+_DEFAULT_URLS = {
+    name: Settings.model_fields[name].default for urls in PROVIDER_URLS.values() for name in urls
+}
+
+
+@dataclass
+class Line:
+    variable: str
+    state: str  # "set" | "unset"
+    verdict: str  # "ok" | "warning" | "invalid"
+    meaning: str
+
+
+@dataclass
+class Report:
+    lines: list[Line] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(line.verdict != "invalid" for line in self.lines)
+
+    def render(self) -> str:
+        width = max(len(line.variable) for line in self.lines)
+        out = [
+            f"{line.variable:<{width}}  {line.state:<5}  {line.verdict:<7}  {line.meaning}"
+            for line in self.lines
+        ]
+        return "\n".join([*out, "", *self.summary])
+
+
+def check_env(production: bool = False, env_file: Path | None = Path(".env")) -> Report:
+    raw = _raw_values(env_file)
+    settings, errors = _load(env_file)
+    report = Report()
+
+    for name in Settings.model_fields:
+        var = env_name(name)
+        value = raw.get(var)
+        state = "set" if value not in (None, "") else "unset"
+        if name in errors:
+            report.lines.append(Line(var, state, "invalid", errors[name]))
+            continue
+        verdict, meaning = _describe(name, settings, state == "set")
+        report.lines.append(Line(var, state, verdict, meaning))
+
+    for provider, creds in PROVIDER_CREDENTIALS.items():
+        label = PROVIDER_LABELS[provider]
+        present = [c for c in creds if getattr(settings, c) is not None]
+        if len(present) == len(creds):
+            where = redact_url(getattr(settings, PROVIDER_URLS[provider][0]))
+            report.summary.append(f"{label}: live API at {where}, with credentials")
+        elif present:
+            missing = ", ".join(env_name(c) for c in creds if c not in present)
+            _mark_invalid(report, missing, f"{label} credentials are incomplete: {missing} is missing")
+            report.summary.append(f"{label}: credentials incomplete ({missing} missing)")
+        elif production:
+            for cred in creds:
+                _mark_invalid(report, env_name(cred), f"{label}: required with --production")
+            report.summary.append(f"{label}: NO CREDENTIALS (required with --production)")
+        else:
+            report.summary.append(f"{label}: sandbox, no credentials (`mysetlist dev` serves a local fake)")
+    report.summary.append("OK" if report.ok else "INVALID: fix the lines marked invalid")
+    return report
+
+
+def _raw_values(env_file: Path | None) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k.upper(): v for k, v in dotenv_values(env_file).items()})
+    values.update({k.upper(): v for k, v in os.environ.items()})
+    return values
+
+
+def _load(env_file: Path | None) -> tuple[Settings, dict[str, str]]:
+    """Settings with each invalid field replaced by its default, and the errors by field name."""
+    try:
+        return Settings(_env_file=env_file), {}  # type: ignore[call-arg]
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors(include_input=False, include_url=False):
+            loc = str(error["loc"][0]) if error["loc"] else ""
+            name = _field_for(loc)
+            errors[name] = error["msg"].removeprefix("Value error, ")
+        defaults = {name: Settings.model_fields[name].default for name in errors}
+        return Settings(_env_file=env_file, **defaults), errors  # type: ignore[call-arg]
+
+
+def _field_for(loc: str) -> str:
+    for name in Settings.model_fields:
+        if loc.lower() in (name, env_name(name).lower()):
+            return name
+    return loc
+
+
+def _mark_invalid(report: Report, variable: str, meaning: str) -> None:
+    for line in report.lines:
+        if line.variable in variable.split(", ") and line.verdict != "invalid":
+            line.verdict, line.meaning = "invalid", meaning
+
+
+def _describe(name: str, settings: Settings, is_set: bool) -> tuple[str, str]:
+    value = getattr(settings, name)
+    if name == "database_url":
+        if value is None:
+            return "ok", f"app data in an embedded PostgreSQL under {settings.data_dir / 'pg'}"
+        return "ok", f"app data in {redact_url(value.get_secret_value())}"
+    if name == "dagster_postgres_url":
+        if value is not None:
+            return "ok", f"Dagster storage in {redact_url(value.get_secret_value())}"
+        if settings.database_url is None:
+            return "ok", "Dagster storage in its own `dagster` database on the embedded server"
+        return "ok", "Dagster storage in schema `dagster` of DATABASE_URL's database"
+    if isinstance(value, SecretStr) or (value is None and _is_credential(name)):
+        if value is None:
+            return "ok", "not set"
+        length = len(value.get_secret_value())
+        if length < MIN_SECRET_LENGTH:
+            return "warning", f"set ({length} chars): shorter than {MIN_SECRET_LENGTH}, likely a placeholder"
+        return "ok", f"set ({length} chars)"
+    if name in _DEFAULT_URLS:
+        shown = redact_url(value)
+        if value == _DEFAULT_URLS[name]:
+            return "ok", f"{shown} (default)"
+        warning = "plain http to a non-local host" if _insecure(value) else ""
+        return ("warning", f"{shown}: {warning}") if warning else ("ok", f"{shown} (override)")
+    if name.endswith("_rate_limit_per_second"):
+        return "ok", f"{value:g} requests/s, shared by every run"
+    if name.endswith("_daily_quota"):
+        return "ok", f"{value} calls a day, shared by every run"
+    return "ok", f"{value}" + ("" if is_set else " (default)")
+
+
+def _is_credential(name: str) -> bool:
+    return any(name in creds for creds in PROVIDER_CREDENTIALS.values())
+
+
+def _insecure(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1")

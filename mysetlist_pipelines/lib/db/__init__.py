@@ -1,0 +1,1 @@
+"""The app's Postgres: URLs, the embedded server, migrations, connections and bulk writes."""

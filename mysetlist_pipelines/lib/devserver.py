@@ -1,0 +1,139 @@
+"""`mysetlist dev`: everything a laptop needs, in one command.
+
+1. the app's Postgres (DATABASE_URL, or the embedded server) and Dagster's storage;
+2. migrations;
+3. the sandbox providers, for every provider without credentials;
+4. `dagster dev` (webserver + daemon + code server) on 127.0.0.1, logs to this terminal.
+
+Ctrl-C or SIGTERM stops it all cleanly: `dagster dev` gets the SIGINT it needs, then the sandbox and
+the embedded Postgres stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from .db.migrate import migrate
+from .db.runtime import resolve
+from .db.urls import redact_url
+from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, Settings, get_settings
+
+log = logging.getLogger("mysetlist.dev")
+
+_SHUTDOWN_GRACE_SECONDS = 30
+
+
+def dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME, or `<data dir>/dagster_home`; either way it gets the project's dagster.yaml
+    unless it already has its own."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if not target.exists():
+        source = PROJECT_ROOT / "dagster.yaml"
+        if not source.is_file():
+            from importlib import resources
+
+            source = Path(str(resources.files("mysetlist_pipelines") / "dagster.yaml"))
+        shutil.copyfile(source, target)
+        log.info("wrote %s from the project's dagster.yaml", target)
+    return home
+
+
+def provider_env(settings: Settings, sandbox_url: str | None) -> dict[str, str]:
+    """Point every provider without credentials at the sandbox, with the sandbox's credentials."""
+    if sandbox_url is None:
+        return {}
+    from ..sandbox import sandbox_env
+
+    env: dict[str, str] = {}
+    full = sandbox_env(sandbox_url)
+    for provider in PROVIDER_CREDENTIALS:
+        if not settings.has_credentials(provider):
+            env.update(full[provider])
+    return env
+
+
+def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) -> int:
+    settings = get_settings()
+    databases = resolve(settings)
+    log.info(
+        "app database: %s",
+        "embedded PostgreSQL in " + str(settings.data_dir / "pg")
+        if databases.embedded
+        else redact_url(databases.app_url),
+    )
+    applied = migrate(databases.app_url)
+    log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
+
+    sandbox = None
+    sandboxed = [p for p in PROVIDER_CREDENTIALS if not settings.has_credentials(p)]
+    if sandboxed:
+        from ..sandbox.server import SandboxServer
+
+        sandbox = SandboxServer(host="127.0.0.1", port=sandbox_port)
+        sandbox.start()
+        log.info("sandbox for %s at %s", ", ".join(PROVIDER_LABELS[p] for p in sandboxed), sandbox.base_url)
+
+    env = dict(os.environ)
+    env.update(databases.child_env())
+    env.update(provider_env(settings, sandbox.base_url if sandbox else None))
+    env["DAGSTER_HOME"] = str(dagster_home(settings))
+    env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+    workspace = PROJECT_ROOT / "workspace.yaml"
+    target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "mysetlist_pipelines.definitions"]
+    command = [sys.executable, "-m", "dagster", "dev", *target, "-h", host, "-p", str(port)]
+    log.info("Dagster UI on http://%s:%s (DAGSTER_HOME=%s)", host, port, env["DAGSTER_HOME"])
+    # Its own session, so a terminal Ctrl-C reaches it once, through us, as the SIGINT it needs.
+    child = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
+    stopping = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            log.info("stopping (signal %s): Dagster first, then the sandbox and Postgres", signum)
+            _signal(child, signal.SIGINT)
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = _wait(child, stopping)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if sandbox is not None:
+            sandbox.stop()
+    log.info("stopped")
+    return 0 if stopping.is_set() else code
+
+
+def _wait(child: subprocess.Popen[bytes], stopping: threading.Event) -> int:
+    while not stopping.is_set():
+        try:
+            return child.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            continue
+    try:
+        return child.wait(timeout=_SHUTDOWN_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        log.warning("Dagster did not stop within %ss; terminating it", _SHUTDOWN_GRACE_SECONDS)
+        _signal(child, signal.SIGTERM)
+        try:
+            return child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _signal(child, signal.SIGKILL)
+            return child.wait()
+
+
+def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, sig)

@@ -1,0 +1,171 @@
+"""Every setting the pipelines read, from the environment and an optional `.env` (app-contract section 4).
+
+Names are the app's own (one `.env` serves both); the few settings the app does not have carry a
+`MYSETLIST_` prefix. Secrets are `SecretStr`, so a stray `repr()` or log line shows `**********`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+DEFAULT_SPOTIFY_API_URL = "https://api.spotify.com/v1"
+DEFAULT_SPOTIFY_AUTH_URL = "https://accounts.spotify.com/api/token"
+DEFAULT_TICKETMASTER_API_URL = "https://app.ticketmaster.com/discovery/v2"
+DEFAULT_SETLISTFM_API_URL = "https://api.setlist.fm/rest/1.0"
+
+# Below this length a provider secret is almost certainly a placeholder: real Ticketmaster keys and
+# Spotify client secrets are 32 characters, setlist.fm keys 36.
+MIN_SECRET_LENGTH = 32
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def is_postgres_url(value: str) -> bool:
+    parts = urlsplit(value)
+    scheme = parts.scheme.split("+", 1)[0]
+    return scheme in ("postgresql", "postgres") and (bool(parts.netloc) or "host=" in parts.query)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    database_url: SecretStr | None = Field(
+        None, description="the app's Postgres; unset = an embedded Postgres under the data folder"
+    )
+    dagster_postgres_url: SecretStr | None = Field(
+        None, description="Dagster's own storage; unset = a `dagster` database (embedded) or schema"
+    )
+
+    spotify_client_id: SecretStr | None = None
+    spotify_client_secret: SecretStr | None = None
+    ticketmaster_api_key: SecretStr | None = None
+    setlistfm_api_key: SecretStr | None = None
+
+    spotify_api_url: str = DEFAULT_SPOTIFY_API_URL
+    spotify_auth_url: str = DEFAULT_SPOTIFY_AUTH_URL
+    ticketmaster_api_url: str = DEFAULT_TICKETMASTER_API_URL
+    setlistfm_api_url: str = DEFAULT_SETLISTFM_API_URL
+
+    # Spotify does not publish its rolling-30-s limit; Ticketmaster documents 5/s (one FAQ says 2/s);
+    # setlist.fm allows 2/s but its gateway 429s near 1/s.
+    spotify_rate_limit_per_second: float = Field(4.0, gt=0, le=100)
+    ticketmaster_rate_limit_per_second: float = Field(4.0, gt=0, le=100)
+    setlistfm_rate_limit_per_second: float = Field(1.0, gt=0, le=100)
+
+    spotify_daily_quota: int = Field(
+        20_000, gt=0, validation_alias=AliasChoices("MYSETLIST_SPOTIFY_DAILY_QUOTA", "spotify_daily_quota")
+    )
+    ticketmaster_daily_quota: int = Field(
+        5_000,
+        gt=0,
+        validation_alias=AliasChoices("MYSETLIST_TICKETMASTER_DAILY_QUOTA", "ticketmaster_daily_quota"),
+    )
+    setlistfm_daily_quota: int = Field(
+        1_440,
+        gt=0,
+        validation_alias=AliasChoices("MYSETLIST_SETLISTFM_DAILY_QUOTA", "setlistfm_daily_quota"),
+    )
+    spotify_market: str = Field(
+        "US",
+        pattern=r"^[A-Z]{2}$",
+        validation_alias=AliasChoices("MYSETLIST_SPOTIFY_MARKET", "spotify_market"),
+    )
+
+    log_level: LogLevel = "INFO"
+
+    data_dir: Path = Field(
+        PROJECT_ROOT / ".data", validation_alias=AliasChoices("MYSETLIST_DATA_DIR", "data_dir")
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "spotify_client_id",
+        "spotify_client_secret",
+        "ticketmaster_api_key",
+        "setlistfm_api_key",
+        "database_url",
+        "dagster_postgres_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("spotify_api_url", "spotify_auth_url", "ticketmaster_api_url", "setlistfm_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if not is_http_url(value):
+            raise ValueError("must be an http(s) URL such as https://host/path")
+        return value.rstrip("/")
+
+    @field_validator("database_url", "dagster_postgres_url")
+    @classmethod
+    def _pg_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_postgres_url(value.get_secret_value()):
+            # The value itself may hold a password, so the message never repeats it.
+            raise ValueError(
+                "must be a postgresql:// URL (postgresql://user:pass@host:5432/db "
+                "or postgresql://user:@/db?host=/socket/dir)"
+            )
+        return value
+
+    def secret(self, name: str) -> str | None:
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else None
+
+    def has_credentials(self, provider: str) -> bool:
+        return all(getattr(self, field) is not None for field in PROVIDER_CREDENTIALS[provider])
+
+
+# Which settings make up each provider's credentials; without them the sandbox stands in.
+PROVIDER_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "spotify": ("spotify_client_id", "spotify_client_secret"),
+    "ticketmaster": ("ticketmaster_api_key",),
+    "setlistfm": ("setlistfm_api_key",),
+}
+PROVIDER_URLS: dict[str, tuple[str, ...]] = {
+    "spotify": ("spotify_api_url", "spotify_auth_url"),
+    "ticketmaster": ("ticketmaster_api_url",),
+    "setlistfm": ("setlistfm_api_url",),
+}
+PROVIDER_LABELS = {"spotify": "Spotify", "ticketmaster": "Ticketmaster", "setlistfm": "setlist.fm"}
+
+
+def env_name(field: str) -> str:
+    """The environment variable a field is read from (its first alias, else its upper-cased name)."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        first = alias.choices[0]
+        return first if isinstance(first, str) else field.upper()
+    return field.upper()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
