@@ -1,0 +1,44 @@
+"""Name normalization and slugs, shared by matching, catalogs, venues and partition keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def fold_accents(value: str) -> str:
+    """'Sigur Rós' -> 'Sigur Ros', 'Björk' -> 'Bjork' (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_name(value: str) -> str:
+    """The matching key of external-apis.md: NFKD, accents stripped, casefolded, `&` -> `and`,
+    a leading "the " dropped, punctuation dropped, whitespace collapsed."""
+    text = fold_accents(value).casefold().replace("&", " and ")
+    text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def slugify(value: str, fallback: str = "item") -> str:
+    """Lower-case ASCII words joined by '-', accents folded; `fallback` when nothing is left
+    (a name written only in a non-Latin script, say)."""
+    text = fold_accents(value).lower().replace("&", " and ")
+    slug = _NON_SLUG.sub("-", text).strip("-")
+    return slug or fallback
+
+
+def unique_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... whichever is not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
