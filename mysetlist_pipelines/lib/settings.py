@@ -90,6 +90,45 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MYSETLIST_SPOTIFY_MARKET", "spotify_market"),
     )
 
+    # The HTTP policy of every provider call (lib/http). A Retry-After longer than the cap is not
+    # slept out: the call fails at once saying until when (Spotify's QUOTA_EXCEEDED asks for hours).
+    http_connect_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        validation_alias=AliasChoices("MYSETLIST_HTTP_CONNECT_TIMEOUT", "http_connect_timeout_seconds"),
+    )
+    http_read_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("MYSETLIST_HTTP_READ_TIMEOUT", "http_read_timeout_seconds"),
+    )
+    http_max_retries: int = Field(
+        4, ge=0, le=20, validation_alias=AliasChoices("MYSETLIST_HTTP_MAX_RETRIES", "http_max_retries")
+    )
+    http_backoff_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        validation_alias=AliasChoices("MYSETLIST_HTTP_BACKOFF_SECONDS", "http_backoff_seconds"),
+    )
+    http_max_retry_wait_seconds: float = Field(
+        120.0,
+        ge=0,
+        validation_alias=AliasChoices("MYSETLIST_HTTP_MAX_RETRY_WAIT", "http_max_retry_wait_seconds"),
+    )
+    breaker_failure_threshold: int = Field(
+        5,
+        ge=1,
+        validation_alias=AliasChoices("MYSETLIST_BREAKER_FAILURE_THRESHOLD", "breaker_failure_threshold"),
+    )
+    breaker_cooldown_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=AliasChoices("MYSETLIST_BREAKER_COOLDOWN_SECONDS", "breaker_cooldown_seconds"),
+    )
+
     log_level: LogLevel = "INFO"
 
     data_dir: Path = Field(
