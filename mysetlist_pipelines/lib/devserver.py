@@ -25,6 +25,7 @@ from types import FrameType
 from .db.migrate import migrate
 from .db.runtime import resolve
 from .db.urls import redact_url
+from .project_files import find_project_file
 from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, Settings, get_settings
 
 log = logging.getLogger("mysetlist.dev")
@@ -39,11 +40,12 @@ def dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
     if not target.exists():
-        source = PROJECT_ROOT / "dagster.yaml"
-        if not source.is_file():
-            from importlib import resources
-
-            source = Path(str(resources.files("mysetlist_pipelines") / "dagster.yaml"))
+        # The checkout's file, or the copy a wheel installs under <prefix>/share/mysetlist-pipelines.
+        source = find_project_file("dagster.yaml")
+        if source is None:
+            raise FileNotFoundError(
+                f"no dagster.yaml to copy into {home}: reinstall the package, or put one there yourself"
+            )
         shutil.copyfile(source, target)
         log.info("wrote %s from the project's dagster.yaml", target)
     return home

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
-from ..settings import PROJECT_ROOT
+from ..project_files import find_project_file
 from .sqlsplit import split_statements
 
 STATE_SCHEMA = "pipelines"
@@ -40,14 +39,12 @@ class Migration:
 
 def sql_dir() -> Path:
     """The migrations folder: `MYSETLIST_SQL_DIR`, the checkout's `sql/`, or a wheel's shared data."""
-    candidates = [
-        Path(os.environ["MYSETLIST_SQL_DIR"]) if os.environ.get("MYSETLIST_SQL_DIR") else None,
-        PROJECT_ROOT / "sql",
-        Path(sys.prefix) / "share" / "mysetlist-pipelines" / "sql",
-    ]
-    for candidate in candidates:
-        if candidate is not None and candidate.is_dir():
-            return candidate
+    configured = os.environ.get("MYSETLIST_SQL_DIR")
+    candidate = Path(configured) if configured else find_project_file("sql")
+    if candidate is not None and candidate.is_dir():
+        return candidate
+    if configured:
+        raise MigrationError(f"MYSETLIST_SQL_DIR={configured} is not a folder")
     raise MigrationError("no sql/ folder found; set MYSETLIST_SQL_DIR to the project's sql/ folder")
 
 
