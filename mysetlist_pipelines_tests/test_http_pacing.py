@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import time
 from datetime import UTC, datetime, timedelta
@@ -62,7 +63,7 @@ def test_calls_are_spaced_by_the_rate(app_db: str) -> None:
     for _ in range(6):
         pacer.acquire("spotify")
         stamps.append(time.monotonic())
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert min(gaps) >= 0.05 - 0.005, gaps
 
 

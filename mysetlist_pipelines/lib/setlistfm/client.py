@@ -1,0 +1,122 @@
+"""setlist.fm API 1.0 (`x-api-key` header, `Accept: application/json`; 404 means "no results").
+
+Cost (calls, each paced and counted; `S` = the artist's setlists, `k` = how many are new):
+    search_artists(name)              1 (one page, sort=relevance)
+    artist(mbid), setlist(id)         1 each
+    artist_setlists(mbid)             max(1, ceil(S / 20))           (pages of 20, newest first)
+    ... stop_at_id / since            min(max(1, ceil(S / 20)), floor(k / 20) + 1)   (incremental)
+    search_setlists(lastUpdated)      max(1, ceil(U / 20)) for U setlists updated since then
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from ..http import ProviderNotConfigured, ProviderSession, register_secret
+from ..models import parse
+from .models import Artist, ArtistPage, Setlist, SetlistPage
+
+PROVIDER = "setlistfm"
+PAGE_SIZE = 20  # fixed by the API
+
+
+class SetlistFmClient:
+    def __init__(self, session: ProviderSession, *, api_url: str, api_key: str | None) -> None:
+        self._session = session
+        self.api_url = api_url.rstrip("/")
+        self._api_key = api_key
+        register_secret(api_key)
+
+    def _get(self, endpoint: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        """The answer, or None for a 404 (setlist.fm's way of saying "nothing")."""
+        if not self._api_key:
+            raise ProviderNotConfigured(
+                PROVIDER,
+                "SETLISTFM_API_KEY is not set: set it, or run under `mysetlist dev`, which points "
+                "setlist.fm at the sandbox",
+            )
+        headers = {"x-api-key": self._api_key, "Accept": "application/json"}
+        return self._session.get(
+            endpoint, self.api_url + path, params=params, headers=headers, not_found_ok=True
+        )
+
+    def search_artists(self, name: str, *, page: int = 1) -> list[Artist]:
+        """`GET /search/artists?artistName=&sort=relevance` (1 call); [] when nothing matches."""
+        data = self._get(
+            "setlistfm:search_artists",
+            "/search/artists",
+            {"artistName": name, "sort": "relevance", "p": page},
+        )
+        return [] if data is None else parse(ArtistPage, data, PROVIDER, "setlistfm:search_artists").artist
+
+    def artist(self, mbid: str) -> Artist | None:
+        data = self._get("setlistfm:artist", f"/artist/{mbid}")
+        return None if data is None else parse(Artist, data, PROVIDER, "setlistfm:artist")
+
+    def setlist(self, setlist_id: str) -> Setlist | None:
+        data = self._get("setlistfm:setlist", f"/setlist/{setlist_id}")
+        return None if data is None else parse(Setlist, data, PROVIDER, "setlistfm:setlist")
+
+    def iter_artist_setlists(
+        self,
+        mbid: str,
+        *,
+        stop_at_id: str | None = None,
+        since: date | None = None,
+        max_pages: int | None = None,
+    ) -> Iterator[Setlist]:
+        """`GET /artist/{mbid}/setlists?p=N`, newest first, pages of 20.
+
+        For incremental syncs: stops before the setlist `stop_at_id` (the newest one already stored)
+        and before the first setlist dated earlier than `since`; no page past the stop is fetched."""
+        page = 1
+        while max_pages is None or page <= max_pages:
+            data = self._get("setlistfm:artist_setlists", f"/artist/{mbid}/setlists", {"p": page})
+            if data is None:
+                return
+            result = parse(SetlistPage, data, PROVIDER, "setlistfm:artist_setlists")
+            for setlist in result.setlist:
+                if setlist.id == stop_at_id or (since is not None and setlist.event_date < since):
+                    return
+                yield setlist
+            per_page = result.items_per_page or PAGE_SIZE
+            if not result.setlist or result.page * per_page >= result.total:
+                return
+            page += 1
+
+    def artist_setlists(
+        self,
+        mbid: str,
+        *,
+        stop_at_id: str | None = None,
+        since: date | None = None,
+        max_pages: int | None = None,
+    ) -> list[Setlist]:
+        return list(self.iter_artist_setlists(mbid, stop_at_id=stop_at_id, since=since, max_pages=max_pages))
+
+    def search_setlists(self, *, artist_mbid: str, last_updated: datetime) -> list[Setlist]:
+        """`GET /search/setlists?artistMbid=&lastUpdated=yyyyMMddHHmmss`: setlists changed since then."""
+        found: list[Setlist] = []
+        page = 1
+        stamp = last_updated.strftime("%Y%m%d%H%M%S")
+        while True:
+            data = self._get(
+                "setlistfm:search_setlists",
+                "/search/setlists",
+                {"artistMbid": artist_mbid, "lastUpdated": stamp, "p": page},
+            )
+            if data is None:
+                return found
+            result = parse(SetlistPage, data, PROVIDER, "setlistfm:search_setlists")
+            found.extend(result.setlist)
+            if not result.setlist or result.page * (result.items_per_page or PAGE_SIZE) >= result.total:
+                return found
+            page += 1
+
+
+def setlists_cost(setlists: int) -> int:
+    """Calls to read all of an artist's `setlists` setlists."""
+    return max(1, math.ceil(setlists / PAGE_SIZE))
