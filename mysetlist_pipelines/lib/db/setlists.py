@@ -1,0 +1,191 @@
+"""Reads and writes of the setlist syncs: `setlists`, `setlist_songs`, songs created from setlists.
+
+The app's schema gives `setlists` no unique key: an actual setlist is found by (artist_id, type,
+external_id = the setlist.fm id), a predicted one by (show_id, artist_id, type). Callers hold the
+artist's advisory lock, so two runs of one artist never insert the same setlist twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+
+from ..setlists import History, ShowCandidate
+from .bulk import WriteCounts, insert, merge, upsert
+
+SETLIST_COLUMNS = ("show_id", "artist_id", "type", "name", "order_index", "imported_from", "external_id")
+
+
+@dataclass(frozen=True)
+class SetlistRow:
+    show_id: str
+    artist_id: str
+    type: str  # actual | predicted
+    external_id: str | None
+    name: str = "Main Set"
+    imported_from: str = "setlist.fm"
+
+
+@dataclass(frozen=True)
+class PredictedState:
+    setlist_id: str
+    votes: int
+    locked: bool
+
+
+def artist_shows(conn: psycopg.Connection, artist_id: str) -> list[ShowCandidate]:
+    rows = conn.execute(
+        "SELECT s.id::text, s.date, v.name, v.city, s.setlistfm_id FROM shows s "
+        "LEFT JOIN venues v ON v.id = s.venue_id WHERE s.headliner_artist_id = %(a)s "
+        "OR EXISTS (SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s) "
+        "ORDER BY s.date NULLS LAST, s.id",
+        {"a": artist_id},
+    ).fetchall()
+    return [ShowCandidate(*r) for r in rows]
+
+
+def known_setlist_ids(conn: psycopg.Connection, artist_id: str) -> set[str]:
+    """setlist.fm ids already stored for the artist (as a setlist, or on a show of an empty one)."""
+    rows = conn.execute(
+        "SELECT external_id FROM setlists WHERE artist_id = %(a)s AND type = 'actual' AND external_id IS NOT NULL "
+        "UNION SELECT s.setlistfm_id FROM shows s WHERE s.setlistfm_id IS NOT NULL AND "
+        "(s.headliner_artist_id = %(a)s OR EXISTS "
+        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s))",
+        {"a": artist_id},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def own_songs(conn: psycopg.Connection, artist_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the artist's songs in catalog order: by release, disc and track; songs created
+    from setlists (no release) last."""
+    return conn.execute(
+        "SELECT s.id::text, s.name FROM songs s JOIN artist_songs a ON a.song_id = s.id "
+        "WHERE a.artist_id = %s ORDER BY s.release_date NULLS LAST, s.album_id NULLS LAST, "
+        "s.disc_number NULLS LAST, s.track_number NULLS LAST, s.name, s.id",
+        (artist_id,),
+    ).fetchall()
+
+
+def songs_by_artist_mbid(conn: psycopg.Connection, mbids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """The catalogs of other artists we know by MBID (where a cover's original may already be)."""
+    rows = conn.execute(
+        "SELECT ar.mbid, s.id::text, s.name FROM artists ar JOIN artist_songs a ON a.artist_id = ar.id "
+        "JOIN songs s ON s.id = a.song_id WHERE ar.mbid = ANY(%s) ORDER BY s.release_date NULLS LAST, s.id",
+        (list(mbids),),
+    ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for mbid, song_id, name in rows:
+        found.setdefault(mbid, []).append((song_id, name))
+    return found
+
+
+def loose_songs(conn: psycopg.Connection, artist_names: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(id, name, artist) of songs without a Spotify id credited to these artists' names (covers
+    created by earlier setlist syncs)."""
+    return conn.execute(
+        "SELECT id::text, name, artist FROM songs WHERE spotify_id IS NULL AND lower(artist) = ANY(%s) "
+        "ORDER BY created_at, id",
+        ([n.lower() for n in artist_names],),
+    ).fetchall()
+
+
+def insert_songs(conn: psycopg.Connection, songs: Sequence[tuple[str, str, str]]) -> WriteCounts:
+    """(id, name, artist): songs known only from setlists, without a Spotify id."""
+    return insert(conn, "songs", ("id", "name", "artist"), songs)
+
+
+def link_songs(conn: psycopg.Connection, artist_id: str, song_ids: Sequence[str]) -> WriteCounts:
+    rows = [(artist_id, s, True) for s in song_ids]
+    counts, _ = upsert(
+        conn, "artist_songs", ("artist_id", "song_id", "is_primary_artist"), rows, key=("artist_id", "song_id"),
+        update=(), touch=False,
+    )  # fmt: skip
+    return counts
+
+
+def write_setlists(
+    conn: psycopg.Connection, rows: Sequence[SetlistRow], *, match: Sequence[str]
+) -> tuple[WriteCounts, dict[tuple[object, ...], str]]:
+    """Merge setlists on `match`; `imported_at` is set when a row is first inserted only."""
+    values = [(r.show_id, r.artist_id, r.type, r.name, 0, r.imported_from, r.external_id) for r in rows]
+    counts, ids = merge(
+        conn, "setlists", SETLIST_COLUMNS, values, match=match,
+        update=[c for c in ("show_id", "name", "external_id") if c not in match],
+    )  # fmt: skip
+    if counts.inserted:
+        conn.execute(
+            "UPDATE setlists SET imported_at = created_at WHERE id = ANY(%s::uuid[]) AND imported_at IS NULL",
+            (list(ids.values()),),
+        )
+    return counts, ids
+
+
+def write_setlist_songs(
+    conn: psycopg.Connection, songs: dict[str, Sequence[tuple[str, str | None]]], *, played: bool | None
+) -> WriteCounts:
+    """Each setlist's songs as (song_id, notes) in order, at positions 1..n; positions beyond n of a
+    setlist that got shorter are deleted (counted as updated)."""
+    rows = [
+        (setlist_id, song_id, position, notes, played)
+        for setlist_id, entries in songs.items()
+        for position, (song_id, notes) in enumerate(entries, start=1)
+    ]
+    counts, _ = upsert(
+        conn, "setlist_songs", ("setlist_id", "song_id", "position", "notes", "is_played"), rows,
+        key=("setlist_id", "position"),
+    )  # fmt: skip
+    if songs:
+        cur = conn.execute(
+            "DELETE FROM setlist_songs ss USING unnest(%s::uuid[], %s::int[]) AS v(id, n) "
+            "WHERE ss.setlist_id = v.id AND ss.position > v.n",
+            (list(songs), [len(e) for e in songs.values()]),
+        )
+        counts.updated += cur.rowcount
+    return counts
+
+
+def history(conn: psycopg.Connection, artist_id: str) -> list[History]:
+    rows = conn.execute(
+        "SELECT sh.date, array_agg(ss.song_id::text ORDER BY ss.position) FROM setlists sl "
+        "JOIN shows sh ON sh.id = sl.show_id JOIN setlist_songs ss ON ss.setlist_id = sl.id "
+        "WHERE sl.artist_id = %s AND sl.type = 'actual' AND sh.date IS NOT NULL "
+        "GROUP BY sl.id, sh.date ORDER BY sh.date",
+        (artist_id,),
+    ).fetchall()
+    return [History(r[0], tuple(r[1])) for r in rows]
+
+
+def upcoming_show_ids(conn: psycopg.Connection, artist_id: str, today: date) -> list[str]:
+    rows = conn.execute(
+        "SELECT s.id::text FROM shows s WHERE s.status = 'upcoming' AND (s.date IS NULL OR s.date >= %(t)s) "
+        "AND (s.headliner_artist_id = %(a)s OR EXISTS "
+        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s)) "
+        "ORDER BY s.date NULLS LAST, s.id",
+        {"a": artist_id, "t": today},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def predicted_states(conn: psycopg.Connection, artist_id: str) -> dict[str, PredictedState]:
+    """show_id -> the artist's predicted setlist there, with its votes (setlist total and song upvotes)."""
+    rows = conn.execute(
+        "SELECT sl.show_id::text, sl.id::text, coalesce(sl.total_votes, 0) + coalesce((SELECT sum(upvotes) "
+        "FROM setlist_songs ss WHERE ss.setlist_id = sl.id), 0), coalesce(sl.is_locked, false) "
+        "FROM setlists sl WHERE sl.artist_id = %s AND sl.type = 'predicted' ORDER BY sl.created_at, sl.id",
+        (artist_id,),
+    ).fetchall()
+    states: dict[str, PredictedState] = {}
+    for show_id, setlist_id, votes, locked in rows:
+        states.setdefault(show_id, PredictedState(setlist_id, int(votes), bool(locked)))
+    return states
+
+
+def total_setlists(conn: psycopg.Connection, artist_id: str) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM setlists WHERE artist_id = %s AND type = 'actual'", (artist_id,)
+    ).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,221 @@
+"""setlist.fm setlists -> songs played, shows matched; predicted setlists from what was played.
+
+Played songs: every song of every set in order (main sets, then encores, as setlist.fm nests them),
+numbered from 1. A tape song (intro/outro from tape) is not a song played and is left out; a song with
+an empty name is left out; a cover is kept, noted ("cover (Original Artist)") and never matched to the
+performer's own catalog. Encores are noted ("encore", "encore 2").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .catalog import song_key
+from .text import normalize_name
+
+HALF_LIFE_DAYS = 365.0  # a setlist a year old counts half as much as one played today
+DEFAULT_PREDICTED_SIZE = 20
+MIN_PREDICTED_SIZE = 5
+
+
+@dataclass(frozen=True)
+class SetlistSong:
+    name: str
+    info: str | None = None
+    tape: bool = False
+    cover_name: str | None = None
+    cover_mbid: str | None = None
+    with_name: str | None = None
+
+
+@dataclass(frozen=True)
+class SetlistSet:
+    songs: tuple[SetlistSong, ...]
+    name: str | None = None
+    encore: int | None = None
+
+
+@dataclass(frozen=True)
+class SetlistVenue:
+    name: str
+    city: str | None = None
+    state: str | None = None
+    country_code: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Setlist:
+    id: str
+    event_date: date
+    venue: SetlistVenue | None
+    sets: tuple[SetlistSet, ...] = ()
+    version_id: str | None = None
+    tour: str | None = None
+    url: str | None = None
+    artist_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PlayedSong:
+    position: int
+    name: str
+    notes: str | None
+    cover_artist: str | None = None
+    cover_mbid: str | None = None
+
+    @property
+    def is_cover(self) -> bool:
+        return self.cover_artist is not None
+
+
+@dataclass(frozen=True)
+class Played:
+    songs: tuple[PlayedSong, ...]
+    skipped: Mapping[str, int] = field(default_factory=dict)  # reason -> count
+
+
+@dataclass(frozen=True)
+class ShowCandidate:
+    """A show of the artist already stored, as the matcher sees it."""
+
+    id: str
+    date: date | None
+    venue_name: str | None
+    city: str | None
+    setlistfm_id: str | None = None
+
+
+def parse_event_date(value: str) -> date:
+    """setlist.fm's `dd-MM-yyyy`."""
+    return datetime.strptime(value.strip(), "%d-%m-%Y").date()
+
+
+def played_songs(setlist: Setlist) -> Played:
+    songs: list[PlayedSong] = []
+    skipped: dict[str, int] = {}
+    for one_set in setlist.sets:
+        encore = one_set.encore or 0
+        for song in one_set.songs:
+            if song.tape:
+                skipped["tape"] = skipped.get("tape", 0) + 1
+                continue
+            name = (song.name or "").strip()
+            if not name:
+                skipped["empty name"] = skipped.get("empty name", 0) + 1
+                continue
+            notes: list[str] = []
+            if encore:
+                notes.append("encore" if encore == 1 else f"encore {encore}")
+            if song.cover_name:
+                notes.append(f"cover ({song.cover_name})")
+            if song.with_name:
+                notes.append(f"with {song.with_name}")
+            if song.info and song.info.strip():
+                notes.append(song.info.strip())
+            songs.append(
+                PlayedSong(
+                    len(songs) + 1,
+                    name,
+                    "; ".join(notes) or None,
+                    song.cover_name.strip() if song.cover_name else None,
+                    song.cover_mbid,
+                )
+            )
+    return Played(tuple(songs), skipped)
+
+
+def match_show(setlist: Setlist, shows: Iterable[ShowCandidate]) -> ShowCandidate | None:
+    """The stored show this setlist belongs to: same date, and the same venue name or city.
+
+    A show already linked to this setlist wins; then a venue-name match over a city-only match; a show
+    linked to another setlist of the same date (two shows in a day) is not taken."""
+    same_day = [s for s in shows if s.date == setlist.event_date]
+    linked = [s for s in same_day if s.setlistfm_id == setlist.id]
+    if linked:
+        return linked[0]
+    free = [s for s in same_day if s.setlistfm_id is None]
+    venue = setlist.venue
+    if venue is None:
+        return free[0] if len(free) == 1 else None
+    by_venue = [
+        s for s in free if s.venue_name and normalize_name(s.venue_name) == normalize_name(venue.name)
+    ]
+    if by_venue:
+        return by_venue[0]
+    city = normalize_name(venue.city or "")
+    by_city = [s for s in free if city and s.city and normalize_name(s.city) == city]
+    return by_city[0] if by_city else None
+
+
+class SongIndex:
+    """The artist's own songs by normalized title, then by de-duplication key, then by that key without
+    spaces ("Don't" and "Dont" are written both ways on setlist.fm); first in catalog order wins."""
+
+    def __init__(self, songs: Iterable[tuple[str, str]]) -> None:
+        self._tiers: tuple[dict[str, str], ...] = ({}, {}, {})
+        for song_id, name in songs:
+            self.add(song_id, name)
+
+    def add(self, song_id: str, name: str) -> None:
+        for tier, key in zip(self._tiers, _keys(name), strict=True):
+            if key:
+                tier.setdefault(key, song_id)
+
+    def find(self, name: str) -> str | None:
+        for tier, key in zip(self._tiers, _keys(name), strict=True):
+            if key and key in tier:
+                return tier[key]
+        return None
+
+
+def _keys(name: str) -> tuple[str, str, str]:
+    key = song_key(name)
+    return normalize_name(name), key, key.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class History:
+    """One actual setlist of the artist: when, and the song ids in played order."""
+
+    played_on: date
+    song_ids: tuple[str, ...]
+
+
+def rank_songs(history: Sequence[History], catalog: Sequence[str], today: date) -> list[str]:
+    """Song ids, most likely first: each actual setlist adds 0.5 ** (age / HALF_LIFE_DAYS) to every song
+    it holds (frequency and recency in one score); ties go to the most recently played, then to catalog
+    order. Songs never played follow in catalog order."""
+    score: dict[str, float] = {}
+    last: dict[str, date] = {}
+    for setlist in history:
+        weight = math.pow(0.5, max((today - setlist.played_on).days, 0) / HALF_LIFE_DAYS)
+        for song_id in dict.fromkeys(setlist.song_ids):
+            score[song_id] = score.get(song_id, 0.0) + weight
+            last[song_id] = max(last.get(song_id, setlist.played_on), setlist.played_on)
+    order = {song_id: i for i, song_id in enumerate(catalog)}
+    played = sorted(
+        score, key=lambda s: (-round(score[s], 9), -last[s].toordinal(), order.get(s, len(order)), s)
+    )
+    return played + [s for s in catalog if s not in score]
+
+
+def predicted_size(history: Sequence[History], catalog_size: int) -> int:
+    """The median length of the artist's actual setlists; DEFAULT_PREDICTED_SIZE without history."""
+    lengths = sorted(len(h.song_ids) for h in history if h.song_ids)
+    if lengths:
+        middle = len(lengths) // 2
+        median = lengths[middle] if len(lengths) % 2 else (lengths[middle - 1] + lengths[middle]) // 2
+        return max(median, MIN_PREDICTED_SIZE)
+    return min(DEFAULT_PREDICTED_SIZE, catalog_size)
+
+
+def predict(history: Sequence[History], catalog: Sequence[str], today: date) -> list[str]:
+    ranked = rank_songs(history, catalog, today)
+    return ranked[: predicted_size(history, len(catalog))]
