@@ -21,16 +21,20 @@ def _check_env(args: argparse.Namespace) -> int:
 def _db_migrate(args: argparse.Namespace) -> int:
     from .lib.db.migrate import MigrationError, migrate
     from .lib.db.runtime import resolve
-    from .lib.db.urls import redact_url
+    from .lib.db.urls import libpq_url, redact_url
     from .lib.settings import get_settings
 
-    databases = resolve(get_settings())
+    settings = get_settings()
+    configured = settings.secret("database_url")
+    # With DATABASE_URL set only the app's database is touched: resolve() would also set up Dagster's
+    # storage (a `dagster` schema in it), which a migrate Job against Supabase must not do.
+    app_url = libpq_url(configured) if configured else resolve(settings).app_url
     try:
-        applied = migrate(databases.app_url)
+        applied = migrate(app_url)
     except MigrationError as exc:
         print(f"migration failed: {exc}", file=sys.stderr)
         return 1
-    where = "embedded PostgreSQL" if databases.embedded else redact_url(databases.app_url)
+    where = redact_url(app_url) if configured else "embedded PostgreSQL"
     if applied:
         print(f"applied {len(applied)} migration(s) to {where}: {', '.join(applied)}")
     else:

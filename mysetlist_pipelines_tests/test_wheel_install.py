@@ -188,7 +188,10 @@ def test_installed_migrate_command_applies_the_shipped_sql(installed: WheelEnv, 
     with psycopg.connect(empty_db) as conn:
         applied = [r[0] for r in conn.execute("SELECT name FROM pipelines.schema_migrations ORDER BY name")]
         sync_jobs = conn.execute("SELECT to_regclass('public.sync_jobs') IS NOT NULL").fetchone()
+        dagster_schema = conn.execute("SELECT to_regnamespace('dagster') IS NOT NULL").fetchone()
     assert applied == expected
     assert sync_jobs == (True,)
+    # A migrate Job touches the app's tables only, never Dagster's storage.
+    assert dagster_schema == (False,)
     second = run(command, env=env, cwd=installed.workdir)
     assert "nothing to apply" in second.stdout
