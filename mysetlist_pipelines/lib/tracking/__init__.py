@@ -1,0 +1,70 @@
+"""The app's sync-tracking tables kept in step with Dagster's runs (plain SQL, no Dagster imports).
+
+The pipelines keep their own state per job target (one artist partition of a job) and per step in
+`pipelines.sync_job_targets` / `pipelines.sync_step_state` (sql/0006); every change to it is followed,
+in the same transaction and under the job's lock, by a rollup that rewrites the app's `sync_jobs`,
+`sync_progress`, `import_status` and `artists.import_status` where they differ. So every writer can
+repeat itself safely, and the reconciliation repairs drift with the same code.
+
+Lifecycle: `claim_pending` (pending -> in_progress + one run request per target, or failed at once) ->
+`step_started` / `step_progress` / `step_finished` (from inside the run) -> `finish_run` (run-status
+sensors, reconciliation) -> completed / partial / failed, or back to in_progress while a retry runs.
+"""
+
+from .claim import Intake, Launch, Rejection, claim_pending, run_key
+from .events import Counts, finish_run, guess_provider, step_finished, step_progress, step_started
+from .models import (
+    ARTIST_TAG,
+    BATCH_TAG,
+    SYNC_JOB_TAG,
+    RunInfo,
+    RunOutcome,
+    StepState,
+    Target,
+)
+from .reconcile import (
+    PendingBacklog,
+    abandon_targets,
+    drift_candidates,
+    mark_reissued,
+    open_targets,
+    pending_backlog,
+    repair,
+    unlinked_launches,
+)
+from .redact import redact
+from .rollup import rollup
+from .runs import resolve_targets, take_over
+
+__all__ = [
+    "ARTIST_TAG",
+    "BATCH_TAG",
+    "SYNC_JOB_TAG",
+    "Counts",
+    "Intake",
+    "Launch",
+    "PendingBacklog",
+    "Rejection",
+    "RunInfo",
+    "RunOutcome",
+    "StepState",
+    "Target",
+    "abandon_targets",
+    "claim_pending",
+    "drift_candidates",
+    "finish_run",
+    "guess_provider",
+    "mark_reissued",
+    "open_targets",
+    "pending_backlog",
+    "redact",
+    "repair",
+    "resolve_targets",
+    "rollup",
+    "run_key",
+    "step_finished",
+    "step_progress",
+    "step_started",
+    "take_over",
+    "unlinked_launches",
+]

@@ -1,0 +1,121 @@
+"""Queries and repairs for what events miss: open targets to check against Dagster, requests Dagster
+never turned into runs, rows pending too long, rows edited behind the pipelines' back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg import Connection
+
+from .claim import Launch, clamp_priority, retries_allowed
+from .locks import lock_jobs
+from .models import Target
+from .redact import redact
+from .rollup import load_targets, rollup
+
+
+def open_targets(conn: Connection, limit: int) -> list[Target]:
+    """Targets not yet settled, least recently updated first."""
+    return load_targets(
+        conn,
+        "status IN ('queued', 'running', 'retrying') ORDER BY updated_at LIMIT %s",
+        (limit,),
+    )
+
+
+def unlinked_launches(conn: Connection, older_than_seconds: float, limit: int) -> list[tuple[Launch, int]]:
+    """Requested targets that no run has claimed for a while, as the launches to re-issue (with how
+    many times each was issued already)."""
+    rows = conn.execute(
+        "SELECT t.job_id, t.partition_key, j.job_type, t.run_key, j.priority, j.auto_retry, j.max_retries, "
+        "t.request_count FROM pipelines.sync_job_targets t JOIN sync_jobs j ON j.id = t.job_id "
+        "WHERE t.status = 'queued' AND t.run_id IS NULL AND t.run_key IS NOT NULL "
+        "AND t.requested_at < now() - make_interval(secs => %s) ORDER BY t.requested_at LIMIT %s",
+        (older_than_seconds, limit),
+    ).fetchall()
+    return [
+        (Launch(r[0], r[1], r[2], r[3], clamp_priority(r[4]), retries_allowed(r[5], r[6])), r[7])
+        for r in rows
+    ]
+
+
+def mark_reissued(conn: Connection, launches: list[Launch]) -> None:
+    if launches:
+        conn.execute(
+            "UPDATE pipelines.sync_job_targets t SET request_count = request_count + 1, "
+            "requested_at = now(), updated_at = now() FROM unnest(%s::text[], %s::text[]) AS v(job_id, pk) "
+            "WHERE t.job_id = v.job_id AND t.partition_key = v.pk",
+            ([x.job_id for x in launches], [x.partition_key for x in launches]),
+        )
+
+
+def abandon_targets(conn: Connection, keys: list[tuple[str, str]], error: str) -> list[str]:
+    """Fail open targets that no run will ever settle (the run vanished, or never came)."""
+    if not keys:
+        return []
+    jobs, pks = [k[0] for k in keys], [k[1] for k in keys]
+    error = redact(error) or "the run was lost"
+    with conn.transaction():
+        lock_jobs(conn, jobs)
+        params = {"jobs": jobs, "pks": pks, "error": error}
+        mine = "(job_id, partition_key) IN (SELECT * FROM unnest(%(jobs)s::text[], %(pks)s::text[]))"
+        conn.execute(
+            "UPDATE pipelines.sync_step_state SET status = 'failed', ended_at = now(), updated_at = now(), "
+            "error = CASE WHEN status = 'in_progress' THEN %(error)s END, "
+            "message = CASE WHEN status = 'in_progress' THEN 'failed' ELSE 'not run: ' || %(error)s END "
+            f"WHERE {mine} AND status IN ('pending', 'in_progress')",
+            params,
+        )
+        conn.execute(
+            "UPDATE pipelines.sync_job_targets SET status = 'failed', error = %(error)s, ended_at = now(), "
+            f"updated_at = now() WHERE {mine} AND status IN ('queued', 'running', 'retrying')",
+            params,
+        )
+        rollup(conn, jobs)
+    return sorted(set(jobs))
+
+
+def drift_candidates(conn: Connection, window_hours: float, limit: int) -> list[str]:
+    """Jobs whose app rows may disagree with the state: every open one, and those settled recently."""
+    rows = conn.execute(
+        "SELECT id FROM ("
+        "  SELECT j.id, j.updated_at FROM sync_jobs j WHERE j.status = 'in_progress' "
+        "  UNION SELECT t.job_id, t.updated_at FROM pipelines.sync_job_targets t "
+        "  WHERE t.updated_at > now() - make_interval(hours => %s::int) "
+        ") AS c GROUP BY id ORDER BY max(updated_at) DESC LIMIT %s",
+        (max(1, round(window_hours)), limit),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def repair(conn: Connection, job_ids: list[str]) -> int:
+    """Rewrite whatever differs from the state; returns the number of sync_jobs rows corrected.
+    An in_progress row with no state at all (claimed by nobody) is failed with a clear error."""
+    if not job_ids:
+        return 0
+    with conn.transaction():
+        lock_jobs(conn, job_ids)
+        orphans = conn.execute(
+            "UPDATE sync_jobs j SET status = 'failed', completed_at = now(), updated_at = now(), "
+            "error = 'marked in_progress, but no run was ever requested for it: set it back to pending "
+            "to ask again' WHERE j.id = ANY(%s) AND j.status = 'in_progress' "
+            "AND NOT EXISTS (SELECT 1 FROM pipelines.sync_job_targets t WHERE t.job_id = j.id)",
+            (job_ids,),
+        ).rowcount
+        return orphans + rollup(conn, job_ids)
+
+
+@dataclass(frozen=True)
+class PendingBacklog:
+    count: int
+    oldest: datetime | None
+
+
+def pending_backlog(conn: Connection, older_than_seconds: float) -> PendingBacklog:
+    row = conn.execute(
+        "SELECT count(*), min(created_at) FROM sync_jobs WHERE status = 'pending' "
+        "AND created_at < now() - make_interval(secs => %s)",
+        (older_than_seconds,),
+    ).fetchone()
+    return PendingBacklog(row[0], row[1]) if row else PendingBacklog(0, None)

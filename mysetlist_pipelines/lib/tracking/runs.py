@@ -1,0 +1,175 @@
+"""Runs and the jobs they serve: which targets a run owns, and a row for runs started elsewhere.
+
+A run serves the targets of the job named by its `mysetlist/sync_job_id` tag (and its run key), of
+its `mysetlist/batch_id` tag, or of its run lineage (root run id). A run of the artist assets with none
+of these (launched from the Dagster UI, a backfill, a schedule) gets a `sync_jobs` row of its own, with
+`metadata.source = 'dagster'`, so the app sees every sync.
+
+A run takes a target over when the target has no run yet, is already its own, or belongs to the
+run's parent (a retry or re-execution). Events of runs that were superseded are ignored.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from psycopg import Connection
+from psycopg.types.json import Jsonb
+
+from .claim import DAGSTER_PRIORITY, insert_steps
+from .locks import lock_jobs
+from .models import MAX_RETRIES_TAG, PRIORITY_TAG, STEP_POSITION, RunInfo, Target
+from .rollup import load_targets
+
+_PRIORITY_FROM_DAGSTER = {v: k for k, v in DAGSTER_PRIORITY.items()}
+
+
+def _launched_by(run: RunInfo) -> str:
+    tags = run.tags
+    if "dagster/backfill" in tags:
+        return "backfill"
+    if "dagster/schedule_name" in tags:
+        return "schedule"
+    if "dagster/sensor_name" in tags:
+        return "sensor"
+    return "dagster"
+
+
+def owns(target: Target, run: RunInfo) -> bool:
+    if target.run_id in (None, run.run_id) or (run.parent_run_id and target.run_id == run.parent_run_id):
+        return target.root_run_id in (None, run.lineage_root)
+    return False
+
+
+def resolve_targets(conn: Connection, run: RunInfo, create: bool = True) -> list[Target]:
+    """The targets `run` serves (creating a job for a run started outside the app when `create`)."""
+    keys = list(run.partition_keys)
+    if run.sync_job_id:
+        found = load_targets(conn, "job_id = %s", (run.sync_job_id,))
+        # The run key tells this request's runs from those of an earlier request of the same job.
+        found = [t for t in found if t.run_key is None or t.run_key == run.run_key]
+    elif run.batch_id:
+        found = load_targets(conn, "batch_id = %s", (run.batch_id,))
+    else:
+        found = load_targets(conn, "root_run_id = %s", (run.lineage_root,))
+        if not found and create:
+            found = _create_jobs(conn, run)
+    return [t for t in found if not keys or t.partition_key in keys]
+
+
+def _create_jobs(conn: Connection, run: RunInfo) -> list[Target]:
+    steps = run.steps()
+    if not steps or not run.partition_keys:
+        return []  # not a sync of artists: nothing the app tracks
+    # One creator per run lineage, however many of its steps start at once.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('pipelines.run:' || %s))", (run.lineage_root,))
+    found = load_targets(conn, "root_run_id = %s", (run.lineage_root,))
+    if found:
+        return found
+    keys = list(run.partition_keys)
+    known = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT partition_key, artist_id::text, name FROM pipelines.artist_keys "
+            "WHERE partition_key = ANY(%s)",
+            (keys,),
+        )
+    }
+    try:
+        priority = _PRIORITY_FROM_DAGSTER.get(int(run.tags.get(PRIORITY_TAG, "0")), 2)
+        max_retries = max(0, int(run.tags.get(MAX_RETRIES_TAG, "0")))
+    except ValueError:
+        priority, max_retries = 2, 0
+    metas = [
+        Jsonb(
+            {
+                "source": "dagster",
+                "launched_by": _launched_by(run),
+                "dagster_run_id": run.run_id,
+                "partition_key": key,
+                **({"artist_name": known[key][1]} if key in known and known[key][1] else {}),
+            }
+        )
+        for key in keys
+    ]
+    job_ids = [str(uuid.uuid4()) for _ in keys]
+    conn.execute(
+        "INSERT INTO sync_jobs (id, entity_type, entity_id, job_type, priority, status, started_at, "
+        "metadata, auto_retry, max_retries) "
+        "SELECT v.id, 'artist', v.entity, %s, %s, 'in_progress', now(), v.meta, %s, %s "
+        "FROM unnest(%s::text[], %s::text[], %s::jsonb[]) AS v(id, entity, meta)",
+        (
+            run.job_type(),
+            priority,
+            max_retries > 0,
+            max_retries,
+            job_ids,
+            [known.get(k, (None,))[0] or k for k in keys],
+            metas,
+        ),
+    )
+    conn.execute(
+        "INSERT INTO pipelines.sync_job_targets (job_id, partition_key, artist_id, root_run_id, run_id, "
+        "attempt) SELECT v.job_id, v.pk, v.artist::uuid, %s, %s, %s "
+        "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(job_id, pk, artist)",
+        (
+            run.lineage_root,
+            run.run_id,
+            run.attempt,
+            job_ids,
+            keys,
+            [known.get(k, (None,))[0] for k in keys],
+        ),
+    )
+    insert_steps(
+        conn,
+        [(j, k, s.step, STEP_POSITION[s.step]) for j, k in zip(job_ids, keys, strict=True) for s in steps],
+    )
+    return load_targets(conn, "job_id = ANY(%s)", (job_ids,))
+
+
+def take_over(conn: Connection, run: RunInfo, targets: list[Target], started: bool) -> list[Target]:
+    """Make `run` the owner of the targets it may own; returns those it owns, locked."""
+    mine = [t for t in targets if owns(t, run)]
+    if not mine:
+        return []
+    lock_jobs(conn, [t.job_id for t in mine])
+    # Re-read under the locks: another writer may have moved the targets on meanwhile.
+    fresh = load_targets(
+        conn,
+        "(job_id, partition_key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+        ([t.job_id for t in mine], [t.partition_key for t in mine]),
+    )
+    mine = [t for t in fresh if owns(t, run)]
+    newcomers = [t for t in mine if t.run_id != run.run_id]
+    if newcomers:
+        # A re-execution without Dagster's retry number still counts as one more attempt.
+        attempts = [max(run.attempt, t.attempt + 1) if t.run_id else run.attempt for t in newcomers]
+        conn.execute(
+            "UPDATE pipelines.sync_job_targets t SET run_id = %s, root_run_id = %s, attempt = v.attempt, "
+            "status = CASE WHEN %s THEN 'running' ELSE 'queued' END, ended_at = NULL, error = NULL, "
+            "started_at = CASE WHEN %s THEN COALESCE(t.started_at, now()) ELSE t.started_at END, "
+            "updated_at = now() "
+            "FROM unnest(%s::text[], %s::text[], %s::int[]) AS v(job_id, pk, attempt) "
+            "WHERE t.job_id = v.job_id AND t.partition_key = v.pk",
+            (
+                run.run_id,
+                run.lineage_root,
+                started,
+                started,
+                [t.job_id for t in newcomers],
+                [t.partition_key for t in newcomers],
+                attempts,
+            ),
+        )
+    if started:
+        conn.execute(
+            "UPDATE pipelines.sync_job_targets SET status = 'running', "
+            "started_at = COALESCE(started_at, now()), updated_at = now() "
+            "WHERE run_id = %s AND status IN ('queued', 'retrying')",
+            (run.run_id,),
+        )
+    keys = ([t.job_id for t in mine], [t.partition_key for t in mine])
+    return load_targets(
+        conn, "(job_id, partition_key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))", keys
+    )
