@@ -237,7 +237,8 @@ def _ids(
     conn: psycopg.Connection, target: sql.Identifier, staged: sql.Identifier, key: Sequence[str]
 ) -> dict[tuple[Any, ...], str]:
     on = sql.SQL(" AND ").join(sql.SQL("t.{0} = s.{0}").format(sql.Identifier(k)) for k in key)
-    cols = sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(k)) for k in key)
+    # Keys come back as text (uuids included), so callers can look them up with the strings they gave.
+    cols = sql.SQL(", ").join(sql.SQL("s.{}::text").format(sql.Identifier(k)) for k in key)
     rows = conn.execute(
         sql.SQL("SELECT {}, t.id::text FROM {} AS t JOIN {} AS s ON {}").format(cols, target, staged, on)
     ).fetchall()

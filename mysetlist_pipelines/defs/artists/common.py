@@ -1,0 +1,128 @@
+"""What every per-artist asset shares: the loop over the run's artists, the tracking hook, metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, date, datetime
+from typing import Any
+
+import dagster as dg
+import psycopg
+
+from mysetlist_pipelines.lib import artist_keys
+from mysetlist_pipelines.lib.db.bulk import WriteCounts
+from mysetlist_pipelines.lib.http import ProviderError
+from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
+
+from ..resources import AppDatabase, ProviderClients
+
+GROUP = "artists"
+# A step of one artist: (connection, providers, partition key) -> report.
+StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
+# Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
+# asset name and the report the step fills in; the default does nothing.
+_step_hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None = (
+    None
+)
+
+
+def set_step_hook(
+    hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None,
+) -> None:
+    """Install the tracking hook: `hook(context, asset_name, outcome)` wraps every asset body;
+    `outcome` is filled with {"reports": [StepReport.summary(), ...]} before the body ends."""
+    global _step_hook
+    _step_hook = hook
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
+    """The artists row behind a partition (the profile step links it first)."""
+    identity = artist_keys.lookup(conn, partition_key)
+    if identity.artist_id is None:
+        raise dg.Failure(
+            f"artist {partition_key!r} has no artists row yet: run artist_profile for it first",
+            allow_retry=False,
+        )
+    return identity.artist_id
+
+
+@contextmanager
+def _connection(app_db: AppDatabase) -> Iterator[psycopg.Connection]:
+    with app_db.connect() as conn:
+        # Reads and provider calls happen outside any transaction; each step's writes are one
+        # explicit transaction (no idle-in-transaction connection while a provider answers).
+        conn.autocommit = True
+        yield conn
+
+
+def run_step(
+    context: dg.AssetExecutionContext,
+    asset_name: str,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    step: StepFn,
+) -> dg.MaterializeResult:
+    """Run `step` for every artist of the run (one partition, or a batch), each in its own
+    transaction. An artist that fails does not stop the others; the step then fails naming them."""
+    keys = list(context.partition_keys)
+    outcome: dict[str, Any] = {"reports": []}
+    hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
+    reports: list[tuple[str, StepReport]] = []
+    failures: dict[str, str] = {}
+    with hook, _connection(app_db) as conn:
+        for key in keys:
+            try:
+                report = step(conn, providers, key)
+            except (ArtistNotFound, ProviderError, artist_keys.UnknownArtistKey) as exc:
+                if len(keys) == 1:
+                    raise dg.Failure(str(exc), allow_retry=not isinstance(exc, ArtistNotFound)) from None
+                failures[key] = str(exc)
+                context.log.error(f"{asset_name} failed for {key}: {exc}")
+                continue
+            reports.append((key, report))
+            context.log.info(f"{key}: {report.message}")
+        outcome["reports"] = [r.summary() for _, r in reports]
+        if failures:
+            raise dg.Failure(
+                f"{asset_name} failed for {len(failures)} of {len(keys)} artists: "
+                + "; ".join(f"{k}: {v}" for k, v in failures.items()),
+                metadata={"failed": dg.MetadataValue.json(failures)},
+            )
+    return dg.MaterializeResult(metadata=metadata(reports))
+
+
+def metadata(reports: list[tuple[str, StepReport]]) -> dict[str, Any]:
+    """Totals over the run's artists: rows inserted/updated/unchanged per table, items skipped and
+    why, provider calls by endpoint, and each artist's one-line summary."""
+    writes: dict[str, WriteCounts] = {}
+    skipped: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for _, report in reports:
+        for table, counts in report.writes.items():
+            writes.setdefault(table, WriteCounts()).__iadd__(counts)
+        for reason, n in report.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+        for endpoint, n in report.calls.items():
+            calls[endpoint] = calls.get(endpoint, 0) + n
+    meta: dict[str, Any] = {
+        "rows_inserted": sum(c.inserted for c in writes.values()),
+        "rows_updated": sum(c.updated for c in writes.values()),
+        "rows_unchanged": sum(c.unchanged for c in writes.values()),
+        "provider_calls": sum(calls.values()),
+        "writes": dg.MetadataValue.json({t: c.as_dict() for t, c in sorted(writes.items())}),
+        "skipped": dg.MetadataValue.json(dict(sorted(skipped.items()))),
+        "calls": dg.MetadataValue.json(dict(sorted(calls.items()))),
+        "artists": len(reports),
+    }
+    if len(reports) == 1:
+        ((_, report),) = reports
+        meta["summary"] = report.message
+        meta["details"] = dg.MetadataValue.json(report.summary())
+    else:
+        meta["summary"] = dg.MetadataValue.md("\n".join(f"- **{k}**: {r.message}" for k, r in reports))
+    return meta

@@ -1,0 +1,98 @@
+"""`artist_catalog`: the artist's studio songs from Spotify (groups album and single).
+
+Calls: ceil(R / 10) album-list pages (R releases), then `GET /albums/{id}` only for releases not
+looked at before (or whose track count changed, or all with `force`), plus a track page per 50 tracks
+beyond the first 50. Live albums are recognized by name and never fetched. So a refresh with no new
+release costs only the album-list pages.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import psycopg
+
+from ..catalog import STUDIO_GROUPS, Release, Track, dedupe, excluded_kind, is_live_release
+from ..db import artists as artist_store
+from ..db import catalog as store
+from ..db.bulk import lock
+from ..providers import Providers
+from . import StepReport, adapters
+
+
+def sync_catalog(
+    conn: psycopg.Connection,
+    providers: Providers,
+    artist_id: str,
+    *,
+    force: bool = False,
+    full_sync: bool = False,
+) -> StepReport:
+    before = providers.calls()
+    row = conn.execute("SELECT name, spotify_id FROM artists WHERE id = %s", (artist_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"artist {artist_id} does not exist")
+    name, spotify_id = row
+    if not spotify_id:
+        why = artist_store.decisions(conn, artist_id).get("spotify", {}).get("reason", "no Spotify id")
+        return StepReport(artist_id, f"{name}: skipped, no Spotify id known ({why})", applicable=False)
+
+    listed = [adapters.release(a) for a in providers.spotify.artist_albums(spotify_id, STUDIO_GROUPS)]
+    listed = list({r.id: r for r in listed}.values())
+    stored = store.stored_releases(conn, artist_id)
+    skipped: Counter[str] = Counter()
+    outcomes: list[store.ReleaseOutcome] = []
+    to_fetch: list[Release] = []
+    for release in listed:
+        known = stored.get(release.id)
+        if release.album_type not in STUDIO_GROUPS:
+            skipped["compilation release"] += 1
+        elif is_live_release(release.name):
+            skipped["live release (not fetched)"] += 1
+            outcomes.append(store.ReleaseOutcome(release, "live"))
+        elif (
+            known and not force and known.status == "imported" and known.total_tracks == release.total_tracks
+        ):
+            skipped["release already synced"] += 1
+        else:
+            to_fetch.append(release)
+
+    kept: list[Track] = []
+    for release in to_fetch:
+        album = providers.spotify.album(release.id)
+        if album is None:
+            skipped["release gone from Spotify"] += 1
+            continue
+        studio, dropped = [], 0
+        for track in adapters.tracks(album):
+            kind = excluded_kind(track.name)
+            if kind:
+                skipped[f"{kind} track"] += 1
+                dropped += 1
+            else:
+                studio.append(track)
+        kept.extend(studio)
+        outcomes.append(store.ReleaseOutcome(release, "imported", len(studio), dropped))
+
+    report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
+    with conn.transaction():
+        lock(conn, f"artist:{artist_id}")
+        songs = dedupe(kept, store.stored_songs(conn, artist_id))
+        merged = sum(len(s.merged) for s in songs)
+        skipped["duplicate track (merged)"] += merged
+        skipped["track already stored"] += len(kept) - len(songs) - merged
+        skipped += Counter()  # drops the zero counts
+        report.writes.update(store.write_catalog(conn, artist_id, spotify_id, songs, outcomes))
+        total_songs, total_albums = store.totals(conn, artist_id)
+        if artist_store.set_totals(conn, artist_id, total_songs=total_songs, total_albums=total_albums):
+            report.count("artists").updated += 1
+        artist_store.mark_synced(conn, artist_id, "catalog", full_sync=full_sync)
+    report.details.update(
+        {"releases_listed": len(listed), "releases_fetched": len(to_fetch), "total_songs": total_songs,
+         "total_albums": total_albums}
+    )  # fmt: skip
+    report.message = (
+        f"{name}: {total_songs} songs from {total_albums} albums; {len(to_fetch)} of {len(listed)} "
+        f"releases fetched, {report.count('songs').inserted} songs added"
+    )
+    return report
