@@ -1,46 +1,252 @@
-"""The sandbox HTTP server (stdlib ThreadingHTTPServer): routing, auth, faults, counters."""
+"""The sandbox HTTP server: one loopback server for all three providers at their real paths.
+
+Every provider call goes through the same steps, in the order the real services apply them: route
+(the endpoint name used by the counters) -> count -> auth (401) -> injected latency -> rate window and
+daily quota (429) -> injected fault -> the provider's answer. `/_sandbox/...` is the control API
+(control.py), never counted.
+"""
 
 from __future__ import annotations
 
-import json
+import signal
+import sys
 import threading
+import time
+import traceback
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
+from typing import Any
+
+from . import setlistfm, spotify, ticketmaster
+from .context import Ctx
+from .dataset import ArtistRef, Dataset
+from .faults import Fault, error_response, fault_response, parse_fault_spec, quota_response, truncate
+from .http import Request, Response, json_response
+from .state import Config, SandboxState
+
+_PROVIDERS: tuple[tuple[str, str, ModuleType], ...] = (
+    ("/api/token", "spotify", spotify),
+    ("/v1/", "spotify", spotify),
+    ("/discovery/v2/", "ticketmaster", ticketmaster),
+    ("/rest/1.0/", "setlistfm", setlistfm),
+)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # placeholder until the provider routes land
-        body = json.dumps({"error": {"status": 404, "message": "not implemented"}}).encode()
-        self.send_response(404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _as_fault(f: Fault | str | dict[str, Any]) -> Fault:
+    if isinstance(f, Fault):
+        return f
+    if isinstance(f, str):
+        return parse_fault_spec(f)
+    return Fault(**f)
 
 
 class SandboxServer:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **_: object) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        enforce_rates: bool = False,
+        faults: Iterable[Fault | str | dict[str, Any]] = (),
+        today: date | str | None = None,
+        synthetic_artists: int = 0,
+    ) -> None:
+        self.dataset = Dataset(synthetic_artists)
+        self.started_on = datetime.now(UTC).date()
+        initial_today = date.fromisoformat(today) if isinstance(today, str) else today
+        self.state = SandboxState(
+            Config(enforce_rates=enforce_rates, today=initial_today), [_as_fault(f) for f in faults]
+        )
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.sandbox = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
+    # -- lifecycle ------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sandbox", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- control (mirrored over HTTP by control.py) ---------------------------------------------
+    @property
+    def today(self) -> date:
+        return self.state.today(self.started_on)
+
+    def counters(self) -> dict[str, Any]:
+        return self.state.counters()
+
+    def reset(self, config: bool = True) -> None:
+        """Counters, faults, tokens, rate windows and quota use; with `config`, settings too."""
+        self.state.reset(config=config)
+
+    def add_fault(
+        self,
+        provider: str,
+        kind: str,
+        count: int = 1,
+        seconds: float | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.state.add_fault(Fault(provider, kind, count, seconds, endpoint))
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.state.pending_faults()
+
+    def configure(self, **kw: Any) -> dict[str, Any]:
+        return self.state.configure(**kw)
+
+    def artists(self, synthetic: bool = True) -> list[ArtistRef]:
+        return [r for r in self.dataset.refs if synthetic or not r.synthetic]
+
+    def artist(self, key: str) -> ArtistRef:
+        return self.dataset.refs_by_key[key]
+
+    def expected(self, key: str) -> dict[str, Any]:
+        from .expected import expected
+
+        return expected(self.dataset, key, self.today)
+
+    # -- the request pipeline -------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        if req.path.startswith("/_sandbox/"):
+            from .control import control
+
+            return control(self, req)
+        picked = next(
+            (
+                (name, mod)
+                for prefix, name, mod in _PROVIDERS
+                if req.path.startswith(prefix) or req.path == prefix
+            ),
+            None,
+        )
+        if picked is None:
+            return json_response(404, {"error": f"no provider serves {req.path.split('?')[0]}"})
+        provider, module = picked
+        route = module.resolve(req)
+        self.state.record_call(route.endpoint)
+        ctx = Ctx(req, self.dataset, self.state, self.today)
+        response = self._answer(provider, module, route, ctx)
+        if provider == "setlistfm":
+            response = setlistfm.negotiate(req, response)
+        self.state.record_status(provider, response.status)
+        return response
+
+    def _answer(self, provider: str, module: ModuleType, route: Any, ctx: Ctx) -> Response:
+        denied, credential = module.authenticate(ctx, route.endpoint)
+        if denied is not None:
+            return denied
+        delay, fault = self.state.take_faults(route.endpoint)
+        if delay:
+            time.sleep(delay)
+        if route.endpoint != "spotify:token":  # the accounts host is paced separately, if at all
+            allowed, wait = self.state.admit(provider)
+            if not allowed:
+                headers = {"Retry-After": str(wait)} if provider == "spotify" else {}
+                return error_response(provider, 429, headers)
+            if self.state.over_quota(provider):
+                return quota_response(provider, credential)
+        if fault is None or fault.kind == "bad_json":
+            response = route.handler(ctx, *route.args)
+            if fault is not None:
+                response = truncate(response)
+        elif fault.kind == "token_expired":
+            if credential:
+                self.state.expire_token(credential)
+            response = spotify.authenticate(ctx, route.endpoint)[0] or spotify.error(
+                401, "The access token expired"
+            )
+        else:
+            response = fault_response(fault, credential)
+        if provider == "ticketmaster" and response.status == 200:
+            response.headers.update(self.state.tm_rate_headers())
+        return response
 
 
-def serve_forever(host: str, port: int, faults: list[str], enforce_rates: bool) -> None:
-    server = SandboxServer(host, port)
-    print(f"sandbox on {server.base_url}", flush=True)
-    server._httpd.serve_forever()
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as with the real APIs
+    server_version = "mysetlist-sandbox/1.0"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        sandbox: SandboxServer = self.server.sandbox  # type: ignore[attr-defined]
+        host = self.headers.get("Host") or sandbox.base_url.removeprefix("http://")
+        try:
+            response = sandbox.handle(Request.build(self.command, self.path, self.headers, body, host))
+        except Exception:  # a sandbox bug must show as a 500, not a dropped connection
+            traceback.print_exc(file=sys.stderr)
+            response = json_response(500, {"error": {"status": 500, "message": "sandbox error"}})
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # request lines carry Ticketmaster's apikey: never log them
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_forever(
+    host: str,
+    port: int,
+    faults: list[str],
+    enforce_rates: bool,
+    *,
+    today: str | None = None,
+    synthetic_artists: int = 0,
+) -> None:
+    """`mysetlist sandbox`: serve until Ctrl-C or SIGTERM."""
+    server = SandboxServer(
+        host,
+        port,
+        enforce_rates=enforce_rates,
+        faults=faults,
+        today=today,
+        synthetic_artists=synthetic_artists,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    base = server.base_url
+    print(f"sandbox on {base}", flush=True)
+    print(
+        f"  Spotify {base}/v1 (token {base}/api/token)  Ticketmaster {base}/discovery/v2  setlist.fm {base}/rest/1.0\n"
+        f"  control {base}/_sandbox/counters  artists: {len(server.artists())}  today: {server.today}"
+        f"  rates enforced: {'yes' if enforce_rates else 'no'}  faults: {len(server.faults())}",
+        flush=True,
+    )
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._httpd.server_close()
+        print("sandbox stopped", flush=True)

@@ -1,0 +1,368 @@
+"""Fake Ticketmaster Discovery API v2: `apikey` auth, HAL pages, and the quirks of external-apis.md.
+
+Empty results carry no `_embedded`; `_links.next.href` is relative and has no `apikey`; dates must be
+`YYYY-MM-DDTHH:mm:ssZ` (DIS1015); `size` above 200 is DIS1036; `size*page` of 1000 or more is DIS1035;
+coordinates are strings; both `canceled` and `cancelled`; some events lack `dates.timezone`.
+Without `startDateTime` only events from today on are listed (past events need an explicit start);
+date-less (TBA) events only with `includeTBA=yes|only`, as Ticketmaster's defaults do.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
+from . import SANDBOX_CREDENTIALS
+from .context import Ctx
+from .http import Request, Response, Route, json_response, query_string, with_params
+from .ids import hexid, number, slug
+from .shows import CURRENCY, GENRE_IDS, MUSIC_SEGMENT, TM_COUNTRY, TM_DOMAIN, Attraction, Event, Venue
+from .tm_filters import attraction_search, event_filter, sort_events, venue_search
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_SUFFIX = r"(?:\.json)?"
+_PREFIX = "/discovery/v2"
+SALE_PLACEHOLDER = "1900-01-01T06:00:00Z"
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        self.code, self.detail = code, detail
+
+
+def errors(status: int, code: str, detail: str) -> Response:
+    label = {400: "400 BAD_REQUEST", 404: "404 NOT_FOUND"}.get(status, str(status))
+    body = {
+        "errors": [
+            {
+                "code": code,
+                "detail": detail,
+                "status": label,
+                "_links": {"about": {"href": f"{_PREFIX}/errors.html#{code}"}},
+            }
+        ]
+    }
+    return json_response(status, body)
+
+
+def resolve(req: Request) -> Route:
+    if req.method == "GET":
+        for pattern, endpoint, handler in _ROUTES:
+            m = re.fullmatch(_PREFIX + pattern, req.path)
+            if m:
+                return Route(endpoint, handler, m.groups())
+    return Route("ticketmaster:unknown", lambda ctx: errors(404, "DIS1001", "Resource not found"))
+
+
+def authenticate(ctx: Ctx, endpoint: str) -> tuple[Response | None, str | None]:
+    key = ctx.req.arg("apikey")
+    if not key:
+        text, code = (
+            "Failed to resolve API Key variable request.queryparam.apikey",
+            "steps.oauth.v2.FailedToResolveAPIKey",
+        )
+    elif key != SANDBOX_CREDENTIALS["ticketmaster"]["TICKETMASTER_API_KEY"]:
+        text, code = "Invalid ApiKey", "oauth.v2.InvalidApiKey"
+    else:
+        return None, key
+    return json_response(401, {"fault": {"faultstring": text, "detail": {"errorcode": code}}}), key
+
+
+# -- shapes -------------------------------------------------------------------------------------
+def _images(seed: str) -> list[dict[str, object]]:
+    h = hexid(seed, 32)
+    return [
+        {
+            "ratio": "16_9",
+            "url": f"https://s1.ticketm.net/dam/a/{h[:3]}/{h}_RETINA_PORTRAIT_16_9.jpg",
+            "width": 640,
+            "height": 360,
+            "fallback": False,
+        },
+        {
+            "ratio": "3_2",
+            "url": f"https://s1.ticketm.net/dam/a/{h[:3]}/{h}_ARTIST_PAGE_3_2.jpg",
+            "width": 305,
+            "height": 203,
+            "fallback": False,
+        },
+    ]
+
+
+def _classifications(genre: str) -> list[dict[str, object]]:
+    gid = GENRE_IDS.get(genre, "KnvZfZ7vAeA")
+    return [
+        {
+            "primary": True,
+            "segment": dict(MUSIC_SEGMENT),
+            "genre": {"id": gid, "name": genre},
+            "subGenre": {"id": "KZazBEonSMnZfZ7v6F1", "name": "Pop" if genre == "Pop" else genre},
+            "type": {"id": "KZAyXgnZfZ7v7nI", "name": "Undefined"},
+            "subType": {"id": "KZFzBErXgnZfZ7v7lJ", "name": "Undefined"},
+            "family": False,
+        }
+    ]
+
+
+def venue_json(ctx: Ctx, venue: Venue) -> dict[str, object]:
+    upcoming = sum(1 for e in ctx.live.events if e.venue.key == venue.key and ctx.live.upcoming(e))
+    shape: dict[str, object] = {
+        "name": venue.name,
+        "type": "venue",
+        "id": venue.tm_id,
+        "test": False,
+        "url": f"https://www.{TM_DOMAIN.get(venue.cc, 'ticketmaster.com')}/{slug(venue.name)}-tickets/venue/{number(venue.key, 100000, 999999)}",
+        "locale": "en-us",
+        "postalCode": venue.postal,
+        "timezone": venue.tz,
+        "city": {"name": venue.city},
+        "country": {"name": TM_COUNTRY[venue.cc], "countryCode": venue.cc},
+        "address": {"line1": venue.address},
+        # Strings, as the live API sends them (the swagger says numbers).
+        "location": {"longitude": f"{venue.lon}", "latitude": f"{venue.lat}"},
+        "upcomingEvents": {"_total": upcoming, "ticketmaster": upcoming, "_filtered": 0},
+        "_links": {"self": {"href": f"{_PREFIX}/venues/{venue.tm_id}?locale=en-us"}},
+    }
+    if venue.state:  # only US and Canadian venues have a state
+        shape["state"] = {"name": venue.state, "stateCode": venue.state_code}
+    return shape
+
+
+def attraction_json(ctx: Ctx, attraction: Attraction) -> dict[str, object]:
+    upcoming = sum(1 for e in ctx.live.events if attraction.id in e.attraction_ids and ctx.live.upcoming(e))
+    shape: dict[str, object] = {
+        "name": attraction.name,
+        "type": "attraction",
+        "id": attraction.id,
+        "test": False,
+        "url": f"https://www.ticketmaster.com/{slug(attraction.name)}-tickets/artist/{number(attraction.id, 100000, 9999999)}",
+        "locale": "en-us",
+    }
+    if attraction.links is not None:
+        shape["externalLinks"] = attraction.links
+    shape.update(
+        {
+            "images": _images(attraction.id),
+            "classifications": _classifications(attraction.genre),
+            "upcomingEvents": {"_total": upcoming, "ticketmaster": upcoming, "_filtered": 0},
+            "_links": {"self": {"href": f"{_PREFIX}/attractions/{attraction.id}?locale=en-us"}},
+        }
+    )
+    return shape
+
+
+def _moment(e: Event, local_date: object, local_time: object) -> dict[str, object]:
+    out: dict[str, object] = {"localDate": str(local_date)}
+    if local_time is not None:
+        out["localTime"] = f"{local_time}"
+        start = e.start_utc() if local_date == e.local_date else None
+        if start is not None:
+            out["dateTime"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
+
+
+def event_json(ctx: Ctx, e: Event) -> dict[str, object]:
+    start: dict[str, object] = {}
+    if e.local_date is not None:
+        start.update(_moment(e, e.local_date, e.local_time))
+    start.update(
+        {
+            "dateTBD": False,
+            "dateTBA": e.local_date is None,
+            "timeTBA": e.local_time is None,
+            "noSpecificTime": e.local_date is not None and e.local_time is None,
+        }
+    )
+    dates: dict[str, object] = {"start": start}
+    if e.has_tz:
+        dates["timezone"] = e.venue.tz
+    dates["status"] = {"code": e.status}
+    dates["spanMultipleDays"] = False
+    if e.initial is not None:
+        initial_date, initial_time = e.initial
+        dates["initialStartDate"] = {"localDate": str(initial_date), "localTime": f"{initial_time}"}
+    begins = e.start_utc()
+    sale_start = SALE_PLACEHOLDER if e.sale_placeholder else _sale_start(ctx, e)
+    public: dict[str, object] = {"startDateTime": sale_start, "startTBD": False, "startTBA": False}
+    if begins is not None:
+        public["endDateTime"] = begins.strftime("%Y-%m-%dT%H:%M:%SZ")
+    attractions = [ctx.live.attractions[a] for a in e.attraction_ids]
+    shape: dict[str, object] = {
+        "name": e.name,
+        "type": "event",
+        "id": e.id,
+        "test": False,
+        "url": f"https://www.{TM_DOMAIN.get(e.venue.cc, 'ticketmaster.com')}/event/{e.id}",
+        "locale": "en-us",
+        "images": _images(e.id),
+        "sales": {"public": public},
+        "dates": dates,
+        "classifications": _classifications(attractions[0].genre),
+    }
+    if e.price is not None:  # usually absent
+        shape["priceRanges"] = [
+            {
+                "type": "standard",
+                "currency": CURRENCY.get(e.venue.cc, "EUR"),
+                "min": e.price[0],
+                "max": e.price[1],
+            }
+        ]
+    shape["_links"] = {
+        "self": {"href": f"{_PREFIX}/events/{e.id}?locale=en-us"},
+        "attractions": [{"href": f"{_PREFIX}/attractions/{a.id}?locale=en-us"} for a in attractions],
+        "venues": [{"href": f"{_PREFIX}/venues/{e.venue.tm_id}?locale=en-us"}],
+    }
+    shape["_embedded"] = {
+        "venues": [venue_json(ctx, e.venue)],
+        "attractions": [attraction_json(ctx, a) for a in attractions],
+    }
+    return shape
+
+
+def _sale_start(ctx: Ctx, e: Event) -> str:
+    base = e.local_date or ctx.today
+    return (datetime(base.year, base.month, base.day, 15, tzinfo=UTC) - timedelta(days=60)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+# -- paging -------------------------------------------------------------------------------------
+def _paging(ctx: Ctx) -> tuple[int, int]:
+    try:
+        size = int(ctx.req.arg("size") or 20)
+        page = int(ctx.req.arg("page") or 0)
+    except ValueError:
+        raise BadRequest("DIS1001", "Invalid value for query parameter size or page") from None
+    if size > 200:
+        raise BadRequest("DIS1036", "Query param size must be less than or equal to 200")
+    if size < 1 or page < 0:
+        raise BadRequest("DIS1001", "Query params size and page must be positive")
+    if size * page >= 1000:
+        raise BadRequest(
+            "DIS1035", "API Limits Exceeded: Max paging depth exceeded. (page * size) must be less than 1,000"
+        )
+    return size, page
+
+
+def hal_page(
+    ctx: Ctx, kind: str, path: str, chunk: list[dict[str, object]], total: int, size: int, page: int
+) -> Response:
+    pages = math.ceil(total / size)
+
+    def href(n: int) -> str:
+        # Relative and without the apikey, as Ticketmaster writes them: clients add the key back.
+        params = with_params(
+            ctx.req.query, {"apikey", "page", "size"}, [("page", str(n)), ("size", str(size))]
+        )
+        return f"{_PREFIX}/{path}?{query_string(params)}"
+
+    body: dict[str, object] = {}
+    if chunk:  # an empty result has no _embedded at all
+        body["_embedded"] = {kind: chunk}
+    links: dict[str, object] = {"self": {"href": href(page)}}
+    if pages:
+        links["first"] = {"href": href(0)}
+        if page > 0:
+            links["prev"] = {"href": href(page - 1)}
+        if page + 1 < pages:
+            links["next"] = {"href": href(page + 1)}
+        links["last"] = {"href": href(pages - 1)}
+    body["_links"] = links
+    body["page"] = {"size": size, "totalElements": total, "totalPages": pages, "number": page}
+    return json_response(200, body)
+
+
+def _guarded(handler):  # type: ignore[no-untyped-def]
+    def wrapped(ctx: Ctx, *args: str) -> Response:
+        try:
+            return handler(ctx, *args)
+        except BadRequest as exc:
+            return errors(400, exc.code, exc.detail)
+
+    return wrapped
+
+
+def _when(ctx: Ctx, name: str) -> datetime | None:
+    raw = ctx.req.arg(name)
+    if raw is None:
+        return None
+    if not _DATE.match(raw):
+        raise BadRequest(
+            "DIS1015",
+            "Query param with date must be of valid format YYYY-MM-DDTHH:mm:ssZ {example: 2020-08-01T14:00:00Z }",
+        )
+    return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _csv(ctx: Ctx, name: str) -> list[str] | None:
+    raw = ctx.req.arg(name)
+    return [v.strip() for v in raw.split(",") if v.strip()] if raw else None
+
+
+# -- handlers -----------------------------------------------------------------------------------
+@_guarded
+def events(ctx: Ctx) -> Response:
+    start, end = _when(ctx, "startDateTime"), _when(ctx, "endDateTime")
+    size, page = _paging(ctx)
+    matches = [e for e in ctx.live.events if event_filter(ctx, e, start, end)]
+    ordered = sort_events(matches, ctx.req.arg("sort"))
+    chunk = [event_json(ctx, e) for e in ordered[page * size : (page + 1) * size]]
+    return hal_page(ctx, "events", "events.json", chunk, len(ordered), size, page)
+
+
+@_guarded
+def get_event(ctx: Ctx, event_id: str) -> Response:
+    e = ctx.live.events_by_id.get(event_id)
+    if e is None:
+        return errors(
+            404, "DIS1004", f"Resource not found with provided criteria (locale=en-us, id={event_id})"
+        )
+    return json_response(200, event_json(ctx, e))
+
+
+@_guarded
+def attractions(ctx: Ctx) -> Response:
+    size, page = _paging(ctx)
+    found = attraction_search(ctx)
+    chunk = [attraction_json(ctx, a) for a in found[page * size : (page + 1) * size]]
+    return hal_page(ctx, "attractions", "attractions.json", chunk, len(found), size, page)
+
+
+@_guarded
+def get_attraction(ctx: Ctx, attraction_id: str) -> Response:
+    a = ctx.live.attractions.get(attraction_id)
+    if a is None:
+        return errors(
+            404, "DIS1004", f"Resource not found with provided criteria (locale=en-us, id={attraction_id})"
+        )
+    return json_response(200, attraction_json(ctx, a))
+
+
+@_guarded
+def venues(ctx: Ctx) -> Response:
+    size, page = _paging(ctx)
+    found = venue_search(ctx)
+    chunk = [venue_json(ctx, v) for v in found[page * size : (page + 1) * size]]
+    return hal_page(ctx, "venues", "venues.json", chunk, len(found), size, page)
+
+
+@_guarded
+def get_venue(ctx: Ctx, venue_id: str) -> Response:
+    v = ctx.live.venues_by_tm_id.get(venue_id)
+    if v is None:
+        return errors(
+            404, "DIS1004", f"Resource not found with provided criteria (locale=en-us, id={venue_id})"
+        )
+    return json_response(200, venue_json(ctx, v))
+
+
+_ROUTES = (
+    (f"/events{_SUFFIX}", "ticketmaster:events", events),
+    (rf"/events/([^/]+?){_SUFFIX}", "ticketmaster:event", get_event),
+    (f"/attractions{_SUFFIX}", "ticketmaster:attractions", attractions),
+    (rf"/attractions/([^/]+?){_SUFFIX}", "ticketmaster:attraction", get_attraction),
+    (f"/venues{_SUFFIX}", "ticketmaster:venues", venues),
+    (rf"/venues/([^/]+?){_SUFFIX}", "ticketmaster:venue", get_venue),
+)
