@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -18,6 +19,9 @@ from psycopg import sql
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.db.urls import libpq_url, with_database
 from mysetlist_pipelines.lib.settings import get_settings
+
+if TYPE_CHECKING:
+    from mysetlist_pipelines.sandbox.server import SandboxServer
 
 TEMPLATE_DB = f"mysetlist_tmpl_{os.getpid()}"
 
@@ -93,3 +97,28 @@ def app_env(app_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def db(app_db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(app_db, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """The fake providers (mysetlist_pipelines/sandbox) on a free loopback port, shared by the session."""
+    from mysetlist_pipelines.sandbox.server import SandboxServer
+
+    server = SandboxServer(port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox_env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
+    """`sandbox`, reset (counters, faults, tokens, rate windows, config), with every provider's URL and
+    credentials exported so settings-driven clients talk to it."""
+    from mysetlist_pipelines.sandbox import sandbox_env as provider_env
+
+    sandbox.reset()
+    for variables in provider_env(sandbox.base_url).values():
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield sandbox
+    get_settings.cache_clear()
