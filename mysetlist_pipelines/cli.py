@@ -45,7 +45,18 @@ def _db_migrate(args: argparse.Namespace) -> int:
 def _sandbox(args: argparse.Namespace) -> int:
     from .sandbox.server import serve_forever
 
-    serve_forever(host=args.host, port=args.port, faults=args.fault, enforce_rates=args.enforce_rates)
+    try:
+        serve_forever(
+            host=args.host,
+            port=args.port,
+            faults=args.fault,
+            enforce_rates=args.enforce_rates,
+            today=args.today,
+            synthetic_artists=args.synthetic_artists,
+        )
+    except (ValueError, OSError) as exc:  # a bad --fault or --today, a port in use
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -93,10 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault, e.g. spotify:429, ticketmaster:500:3, setlistfm:latency:2.0 (repeatable)",
+        help="inject a fault, provider:kind[:count[:seconds]][@endpoint], e.g. spotify:429:2:1, "
+        "ticketmaster:500:3, setlistfm:latency:2.0 (repeatable)",
     )
     s.add_argument(
         "--enforce-rates", action="store_true", help="answer 429 when a client exceeds the documented rates"
+    )
+    s.add_argument("--today", metavar="YYYY-MM-DD", help="the date event and setlist day offsets count from")
+    s.add_argument(
+        "--synthetic-artists", type=int, default=0, metavar="N", help="add N generated artists (benchmarks)"
     )
     s.set_defaults(handler=_sandbox)
 
