@@ -15,6 +15,8 @@ import pytest
 import yaml
 from dagster_k8s.models import k8s_model_from_dict, k8s_snake_case_dict
 
+from mysetlist_pipelines.lib.tracking.models import BATCH_TAG
+
 from .deploy_files import (
     APP_SECRETS,
     DEPLOY,
@@ -84,6 +86,8 @@ def test_helm_values_set_the_same_policy_as_the_instance_file() -> None:
         == instance["concurrency"]["runs"]["tag_concurrency_limits"]
     )
     assert concurrency["pools"]["defaultLimit"] == instance["concurrency"]["pools"]["default_limit"]
+    # A limit on a tag no run carries limits nothing: fleet refreshes are tagged BATCH_TAG.
+    assert BATCH_TAG in {limit["key"] for limit in concurrency["runs"]["tagConcurrencyLimits"]}
     assert snake(daemon["runMonitoring"]) == instance["run_monitoring"]
     assert snake(daemon["runRetries"]) == instance["run_retries"]
     assert snake(daemon["sensors"]) == instance["sensors"]
