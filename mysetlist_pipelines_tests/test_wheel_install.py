@@ -68,6 +68,7 @@ home = dagster_home(get_settings())
 print(json.dumps({
     "package": mysetlist_pipelines.__file__,
     "sql_dir": str(sql_dir()),
+    "data_dir": str(get_settings().data_dir),
     "local_dagster_yaml": (home / "dagster.yaml").read_text(),
     "summary": summarize(definitions),
 }))
@@ -123,6 +124,8 @@ def test_definitions_load_from_the_installed_wheel(installed: WheelEnv, tmp_path
     assert Path(probe["package"]).is_relative_to(installed.site_packages)
     assert Path(probe["sql_dir"]) == installed.venv / "share" / "mysetlist-pipelines" / "sql"
     assert probe["local_dagster_yaml"] == (installed.src / "dagster.yaml").read_text()
+    # No checkout, so local data (the embedded Postgres) goes under the working directory.
+    assert Path(probe["data_dir"]) == installed.workdir / ".data"
     assert probe["summary"] == summarize(checkout_defs())
 
 

@@ -16,6 +16,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+
+def default_data_dir() -> Path:
+    """`.data` in the checkout; an installed wheel has no checkout (PROJECT_ROOT is then the folder
+    above site-packages), so there it is `.data` in the working directory."""
+    root = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+    return root / ".data"
+
+
 DEFAULT_SPOTIFY_API_URL = "https://api.spotify.com/v1"
 DEFAULT_SPOTIFY_AUTH_URL = "https://accounts.spotify.com/api/token"
 DEFAULT_TICKETMASTER_API_URL = "https://app.ticketmaster.com/discovery/v2"
@@ -132,7 +140,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
 
     data_dir: Path = Field(
-        PROJECT_ROOT / ".data", validation_alias=AliasChoices("MYSETLIST_DATA_DIR", "data_dir")
+        default_factory=default_data_dir,
+        validation_alias=AliasChoices("MYSETLIST_DATA_DIR", "data_dir"),
     )
 
     @field_validator("log_level", mode="before")
