@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from mysetlist_pipelines.lib.db.urls import libpq_url, with_database
 from mysetlist_pipelines.lib.settings import get_settings
 
 if TYPE_CHECKING:
+    from mysetlist_pipelines.lib.providers import Providers
     from mysetlist_pipelines.sandbox.server import SandboxServer
 
 TEMPLATE_DB = f"mysetlist_tmpl_{os.getpid()}"
@@ -122,3 +123,40 @@ def sandbox_env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iter
     get_settings.cache_clear()
     yield sandbox
     get_settings.cache_clear()
+
+
+# Fast by default; tests of pacing or backoff themselves pass their own numbers.
+FAST_PROVIDER_SETTINGS: dict[str, object] = {
+    "spotify_rate_limit_per_second": 100.0,
+    "ticketmaster_rate_limit_per_second": 100.0,
+    "setlistfm_rate_limit_per_second": 100.0,
+    "http_backoff_seconds": 0.05,
+    "http_read_timeout_seconds": 5.0,
+    "http_max_retries": 3,
+    "breaker_cooldown_seconds": 1.0,
+}
+
+
+@pytest.fixture
+def make_providers(sandbox_env: SandboxServer, app_db: str) -> Iterator[Callable[..., Providers]]:
+    """Builds `Providers` on the (reset) sandbox with pacing state in `app_db`. Keyword arguments
+    override settings fields, e.g. `make_providers(setlistfm_rate_limit_per_second=2, http_max_retries=0)`."""
+    from mysetlist_pipelines.lib.providers import Providers
+    from mysetlist_pipelines.lib.settings import Settings
+
+    built: list[Providers] = []
+
+    def make(**overrides: object) -> Providers:
+        settings = Settings(_env_file=None, **{**FAST_PROVIDER_SETTINGS, **overrides})  # type: ignore[call-arg, arg-type]
+        built.append(Providers.from_settings(settings, app_db))
+        return built[-1]
+
+    yield make
+    for providers in built:
+        providers.close()
+
+
+@pytest.fixture
+def providers(make_providers: Callable[..., Providers]) -> Providers:
+    """`Providers` on the sandbox, fast settings, pacing state in `app_db`."""
+    return make_providers()
