@@ -82,8 +82,10 @@ def upsert(
     update: Sequence[str] | None = None,
     keep_known: Sequence[str] = (),
     touch: bool = True,
+    ids: bool = True,
 ) -> tuple[WriteCounts, dict[tuple[Any, ...], str]]:
-    """Insert or update on `key` (a unique key of `table`); returns the counts and key -> id.
+    """Insert or update on `key` (a unique key of `table`); returns the counts and key -> id (empty
+    with `ids=False`, for tables without an id column).
 
     `update`: the columns a conflict updates (default: every non-key column; () = DO NOTHING).
     `keep_known`: columns where a null never overwrites a stored value. `touch`: set updated_at."""
@@ -112,8 +114,8 @@ def upsert(
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w"
     ).format(t=target, cols=cols, s=staged, keys=keys, action=action)
     inserted, updated = conn.execute(query).fetchone() or (0, 0)
-    ids = _ids(conn, target, staged, key)
-    return WriteCounts(inserted, updated, len(rows) - inserted - updated), ids
+    found = _ids(conn, target, staged, key) if ids else {}
+    return WriteCounts(inserted, updated, len(rows) - inserted - updated), found
 
 
 def merge(

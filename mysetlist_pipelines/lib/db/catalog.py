@@ -102,7 +102,7 @@ def write_catalog(
     ]
     link_counts, _ = upsert(
         conn, "artist_songs", ("artist_id", "song_id", "is_primary_artist"), links, key=("artist_id", "song_id"),
-        update=(), touch=False,
+        update=(), touch=False, ids=False,
     )  # fmt: skip
     release_counts = _write_releases(conn, artist_id, releases)
     return {"songs": song_counts, "artist_songs": link_counts, "releases": release_counts}
@@ -126,6 +126,7 @@ def _write_releases(
         rows,
         key=("artist_id", "album_id"),
         touch=False,
+        ids=False,
     )  # fmt: skip
     return counts
 

@@ -102,7 +102,7 @@ def link_songs(conn: psycopg.Connection, artist_id: str, song_ids: Sequence[str]
     rows = [(artist_id, s, True) for s in song_ids]
     counts, _ = upsert(
         conn, "artist_songs", ("artist_id", "song_id", "is_primary_artist"), rows, key=("artist_id", "song_id"),
-        update=(), touch=False,
+        update=(), touch=False, ids=False,
     )  # fmt: skip
     return counts
 

@@ -16,7 +16,7 @@ import psycopg
 
 from ..shows import VenueRow
 from ..text import normalize_name, slugify
-from .bulk import WriteCounts, allocate_slugs, insert, merge, upsert
+from .bulk import WriteCounts, allocate_slugs, insert, merge, update_by_id, upsert
 
 VENUE_COLUMNS = (
     "tm_venue_id", "name", "city", "state", "country", "postal_code", "address", "latitude", "longitude",
@@ -56,8 +56,10 @@ def show_slug_base(artist_name: str, city: str | None, on: date | None) -> str:
 def write_tm_venues(
     conn: psycopg.Connection, venues: Sequence[VenueRow]
 ) -> tuple[WriteCounts, dict[str, str]]:
-    """Upsert on tm_venue_id; returns tm_venue_id -> venues.id."""
+    """Upsert on tm_venue_id; returns tm_venue_id -> venues.id. A venue first created from setlist.fm
+    (no Ticketmaster id, same name and city) is adopted rather than duplicated."""
     venues = list({v.tm_venue_id: v for v in venues if v.tm_venue_id}.values())
+    _adopt(conn, venues)
     slugs = allocate_slugs(conn, "venues", [venue_slug_base(v) for v in venues])
     rows = [(*_venue_values(v), slug) for v, slug in zip(venues, slugs, strict=True)]
     counts, ids = upsert(
@@ -65,6 +67,32 @@ def write_tm_venues(
         keep_known=("state", "postal_code", "address", "latitude", "longitude"),
     )  # fmt: skip
     return counts, {k[0]: v for k, v in ids.items()}
+
+
+def _adopt(conn: psycopg.Connection, venues: Sequence[VenueRow]) -> None:
+    known = {
+        r[0]
+        for r in conn.execute(
+            "SELECT tm_venue_id FROM venues WHERE tm_venue_id = ANY(%s)", ([v.tm_venue_id for v in venues],)
+        )
+    }
+    new = [v for v in venues if v.tm_venue_id not in known]
+    if not new:
+        return
+    loose: dict[tuple[str, str], str] = {}
+    for vid, name, city in conn.execute(
+        "SELECT id::text, name, city FROM venues WHERE tm_venue_id IS NULL AND lower(city) = ANY(%s) "
+        "ORDER BY created_at, id",
+        (sorted({v.city.lower() for v in new}),),
+    ):
+        loose.setdefault((normalize_name(name), normalize_name(city)), vid)
+    adopted = [
+        (vid, v.tm_venue_id)
+        for v in new
+        if (vid := loose.pop((normalize_name(v.name), normalize_name(v.city)), None)) is not None
+    ]
+    if adopted:
+        update_by_id(conn, "venues", ("id", "tm_venue_id"), adopted)
 
 
 def find_or_create_venues(

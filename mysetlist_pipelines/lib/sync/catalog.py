@@ -66,7 +66,10 @@ def sync_catalog(
         studio, dropped = [], 0
         for track in adapters.tracks(album):
             kind = excluded_kind(track.name)
-            if kind:
+            if track.artist_ids and spotify_id not in track.artist_ids:
+                skipped["track by another artist"] += 1
+                dropped += 1
+            elif kind:
                 skipped[f"{kind} track"] += 1
                 dropped += 1
             else:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import psycopg
 
 from ..db import artists as artist_store
+from ..db import catalog as catalog_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db.bulk import WriteCounts, lock, update_by_id
@@ -74,7 +75,16 @@ def sync_setlists(
         lock(conn, f"artist:{artist_id}", "shows")
         _write(conn, report, artist_id, name, setlists, today)
         total = store.total_setlists(conn, artist_id)
-        if artist_store.set_totals(conn, artist_id, total_setlists=total):
+        # Songs and shows created here count in the artist's totals too.
+        songs, _ = catalog_store.totals(conn, artist_id)
+        shows, upcoming = show_store.show_totals(conn, artist_id, today)
+        totals = {
+            "total_setlists": total,
+            "total_songs": songs,
+            "total_shows": shows,
+            "upcoming_shows": upcoming,
+        }
+        if artist_store.set_totals(conn, artist_id, **totals):
             report.count("artists").updated += 1
         artist_store.mark_synced(conn, artist_id, "setlists")
     report.details.update({"setlists_read": len(setlists), "total_setlists": total})

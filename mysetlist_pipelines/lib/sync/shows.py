@@ -40,7 +40,10 @@ def sync_shows(
         why = artist_store.decisions(conn, artist_id).get("ticketmaster", {}).get("reason", "no id")
         return StepReport(artist_id, f"{name}: skipped, no Ticketmaster id known ({why})", applicable=False)
 
-    raw = providers.ticketmaster.events_by_attraction(attraction_id, start=today - timedelta(days=past_days))
+    # includeTBA: date-less events are listed only on request (they are upcoming shows too).
+    raw = providers.ticketmaster.iter_events(
+        {"attractionId": attraction_id, "includeTBA": "yes"}, start=today - timedelta(days=past_days)
+    )
     events = list({e.id: e for e in map(adapters.tm_event, raw)}.values())
     skipped: Counter[str] = Counter()
     usable: list[TmEvent] = []
