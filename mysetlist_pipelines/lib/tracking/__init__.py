@@ -12,7 +12,15 @@ sensors, reconciliation) -> completed / partial / failed, or back to in_progress
 """
 
 from .claim import Intake, Launch, Rejection, claim_pending, run_key
-from .events import Counts, finish_run, guess_provider, step_finished, step_progress, step_started
+from .events import (
+    Counts,
+    finish_run,
+    guess_provider,
+    link_run,
+    step_finished,
+    step_progress,
+    step_started,
+)
 from .models import (
     ARTIST_TAG,
     BATCH_TAG,
@@ -34,7 +42,7 @@ from .reconcile import (
 )
 from .redact import redact
 from .rollup import rollup
-from .runs import resolve_targets, take_over
+from .runs import needs_settling, resolve_targets, take_over
 
 __all__ = [
     "ARTIST_TAG",
@@ -54,7 +62,9 @@ __all__ = [
     "drift_candidates",
     "finish_run",
     "guess_provider",
+    "link_run",
     "mark_reissued",
+    "needs_settling",
     "open_targets",
     "pending_backlog",
     "redact",

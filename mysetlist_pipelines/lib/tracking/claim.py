@@ -8,6 +8,7 @@ them. Rows locked by another claimer are skipped, so two claimers never take the
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import psycopg
@@ -87,8 +88,9 @@ def run_key(job_id: str, generation: int, partition_key: str | None) -> str:
     return f"{key}:{partition_key}" if partition_key else key
 
 
-def claim_pending(conn: psycopg.Connection, limit: int) -> Intake:
-    """Take up to `limit` pending rows: launch the valid ones, fail the invalid ones with their error."""
+def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[str] | None = None) -> Intake:
+    """Take up to `limit` pending rows: launch the valid ones, fail the invalid ones with their error.
+    `available`: the job types the code location can run (default: all of them)."""
     intake = Intake([], [])
     with conn.transaction():
         with conn.cursor(row_factory=class_row(PendingRow)) as cur:
@@ -106,7 +108,13 @@ def claim_pending(conn: psycopg.Connection, limit: int) -> Intake:
         for row in rows:
             try:
                 with conn.transaction():  # a savepoint: one bad row never aborts the others
-                    planned.append((row, artist_requests(conn, row)))
+                    wanted = artist_requests(conn, row)
+                    if available is not None and row.job_type not in available:
+                        raise BadRequest(
+                            f"job_type {row.job_type!r} has no Dagster job in this code location "
+                            f"(available: {', '.join(sorted(available)) or 'none'})"
+                        )
+                    planned.append((row, wanted))
             except BadRequest as exc:
                 intake.rejections.append(Rejection(row.id, str(exc)))
             except Exception as exc:

@@ -175,6 +175,15 @@ def step_finished(
     return True
 
 
+def link_run(conn: Connection, run: RunInfo, started: bool) -> list[str]:
+    """Record that `run` serves its targets (queued in Dagster, or started); returns their job ids."""
+    with conn.transaction():
+        mine = take_over(conn, run, resolve_targets(conn, run, create=started), started=started)
+        jobs = sorted({t.job_id for t in mine})
+        rollup(conn, jobs)
+    return jobs
+
+
 def finish_run(conn: Connection, run: RunInfo, outcome: RunOutcome) -> list[str]:
     """Settle the targets of an ended run; returns the job ids it settled."""
     with conn.transaction():

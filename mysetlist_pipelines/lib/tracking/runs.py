@@ -18,7 +18,14 @@ from psycopg.types.json import Jsonb
 
 from .claim import DAGSTER_PRIORITY, insert_steps
 from .locks import lock_jobs
-from .models import MAX_RETRIES_TAG, PRIORITY_TAG, STEP_POSITION, RunInfo, Target
+from .models import (
+    FINAL_TARGET_STATUSES,
+    MAX_RETRIES_TAG,
+    PRIORITY_TAG,
+    STEP_POSITION,
+    RunInfo,
+    Target,
+)
 from .rollup import load_targets
 
 _PRIORITY_FROM_DAGSTER = {v: k for k, v in DAGSTER_PRIORITY.items()}
@@ -55,6 +62,16 @@ def resolve_targets(conn: Connection, run: RunInfo, create: bool = True) -> list
         if not found and create:
             found = _create_jobs(conn, run)
     return [t for t in found if not keys or t.partition_key in keys]
+
+
+def needs_settling(conn: Connection, run: RunInfo) -> bool:
+    """Whether the end of `run` still has to be written (cheap: no Dagster event is read)."""
+    targets = resolve_targets(conn, run, create=False)
+    if not targets:
+        return not (run.sync_job_id or run.batch_id)  # started elsewhere: its row is still to create
+    return any(
+        owns(t, run) and not (t.run_id == run.run_id and t.status in FINAL_TARGET_STATUSES) for t in targets
+    )
 
 
 def _create_jobs(conn: Connection, run: RunInfo) -> list[Target]:

@@ -102,14 +102,17 @@ def _current_step(steps: list[StepState], is_open: bool) -> str | None:
 
 
 def job_view(targets: list[Target], steps: list[StepState], started_at: datetime | None) -> JobView:
-    is_open = any(t.is_open for t in targets)
+    # Every step done is a completed job, even before Dagster has closed the run (the data is all in;
+    # this saves the app the run's shutdown and the run-status sensor's next visit).
+    all_done = bool(steps) and all(s.status == "completed" for s in steps)
+    is_open = any(t.is_open for t in targets) and not all_done
     if is_open:
         status = "in_progress"
     elif all(t.status == "succeeded" for t in targets) and not steps:
         status = "completed"
     else:
         status = outcome_of(steps) if steps else "failed"
-    ends = [t.ended_at for t in targets if t.ended_at]
+    ends = [t.ended_at for t in targets if t.ended_at] or [s.ended_at for s in steps if s.ended_at]
     starts = [t.started_at or t.requested_at for t in targets if t.started_at or t.requested_at]
     return JobView(
         status=status,
@@ -169,7 +172,7 @@ def import_view(target: Target, steps: list[StepState]) -> ImportView | None:
     running = next((s for s in steps if s.status == "in_progress"), None)
     done = sum(s.status == "completed" for s in steps)
     fraction = (done + (running.progress / 100 if running else 0)) / total
-    if target.is_open:
+    if target.is_open and not (steps and done == len(steps)):
         if running is not None:
             stage, message = STEP_BY_NAME[running.step].stage, running.message or running.step
         elif done or target.attempt or target.status == "retrying":
@@ -188,4 +191,5 @@ def import_view(target: Target, steps: list[StepState]) -> ImportView | None:
             target.artist_id, "failed", int(fraction * 100), "import failed", error, target.ended_at, "failed"
         )
     message = "import complete" if outcome == "completed" else "import complete, with errors"
-    return ImportView(target.artist_id, "completed", 100, message, error, target.ended_at, "complete")
+    ended = target.ended_at or max((s.ended_at for s in steps if s.ended_at), default=None)
+    return ImportView(target.artist_id, "completed", 100, message, error, ended, "complete")

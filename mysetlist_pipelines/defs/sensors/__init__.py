@@ -1,0 +1,65 @@
+"""Sensors keeping the app's sync_jobs in step with Dagster (all start RUNNING):
+
+| sensor | interval | what |
+|---|---|---|
+| `sync_jobs_sensor` | 2 s (the daemon visits sensors every ~5 s) | pending rows -> runs; bad rows -> failed |
+| `sync_jobs_on_run_success` / `_failure` / `_canceled` | 2 s | a run's end -> its rows |
+| `sync_jobs_reconciliation` | 30 s | ended/vanished runs, missed events, drift, long waits |
+
+`build_sync_sensors(jobs)` builds them for any set of asset jobs named after the app's job types
+(the real ones in defs/jobs.py, or a test's stand-ins); `sync_sensors` registers them for this code
+location.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from mysetlist_pipelines.lib.steps import JOB_TYPES
+
+from .intake import AnyJob, build_pending_sensor
+from .reconcile import build_reconcile_sensor
+from .run_status import build_run_status_sensors
+
+log = logging.getLogger(__name__)
+
+
+def build_sync_sensors(jobs: Sequence[AnyJob]) -> list[dg.SensorDefinition]:
+    return [build_pending_sensor(jobs), *build_run_status_sensors(), build_reconcile_sensor()]
+
+
+def sync_jobs_of_location() -> list[AnyJob]:
+    """The asset jobs named after the app's job types (defs/jobs.py)."""
+    try:
+        from .. import jobs as job_module
+    except ImportError:
+        return []
+    found = [
+        value
+        for value in vars(job_module).values()
+        if isinstance(value, (dg.JobDefinition, UnresolvedAssetJobDefinition)) and value.name in JOB_TYPES
+    ]
+    for value in vars(job_module).values():
+        if isinstance(value, dict):
+            found += [
+                v
+                for v in value.values()
+                if isinstance(v, (dg.JobDefinition, UnresolvedAssetJobDefinition)) and v.name in JOB_TYPES
+            ]
+    unique = {j.name: j for j in found}
+    return [unique[name] for name in JOB_TYPES if name in unique]
+
+
+@dg.definitions
+def sync_sensors() -> dg.Definitions:
+    jobs = sync_jobs_of_location()
+    if not jobs:
+        log.warning(
+            "no sync jobs (full_sync, ...) in defs/jobs.py: the pending-jobs sensor is not registered"
+        )
+        return dg.Definitions(sensors=[*build_run_status_sensors(), build_reconcile_sensor()])
+    return dg.Definitions(sensors=build_sync_sensors(jobs))

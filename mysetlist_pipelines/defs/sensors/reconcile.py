@@ -1,0 +1,152 @@
+"""The reconciliation sensor: repairs whatever the events missed, every `RECONCILE_INTERVAL_SECONDS`.
+
+1. Open targets against Dagster: a run that already ended is settled; a failed run whose retry
+   exists hands over to it; a run that Dagster no longer has ("vanished", e.g. deleted) or a retry
+   that never came fails the row with the reason; a request with no run for `LOST_AFTER_SECONDS` too.
+2. Runs of the artist assets that ended since the cursor (from a day back on the first tick, so the
+   run-status sensors' first-tick trap loses nothing): settled, and rows created for runs launched
+   outside the app that ended before any step reported.
+3. Drift: every open job, and every job settled within `DRIFT_WINDOW_HOURS`, is compared with the
+   state and rewritten where it differs (a row edited behind the pipelines' back is put right).
+4. Rows pending longer than `PENDING_WARN_SECONDS` are reported (the intake sensor's aging already
+   lifts them over newer rows; a stopped intake sensor is named in the warning).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import psycopg
+from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
+
+from mysetlist_pipelines.lib import tracking
+
+from ..tracking import run_info, settle_run, tracking_connection
+from ..tracking.runs import FINISHED, is_sync_run
+from .intake import PENDING_SENSOR_NAME
+
+RECONCILE_SENSOR_NAME = "sync_jobs_reconciliation"
+RECONCILE_INTERVAL_SECONDS = 30
+OPEN_PER_TICK = 500
+RUNS_PER_TICK = 200
+DRIFT_WINDOW_HOURS = 24
+DRIFT_PER_TICK = 1000
+LOST_AFTER_SECONDS = 600
+RETRY_GRACE_SECONDS = 300
+PENDING_WARN_SECONDS = 600
+FIRST_LOOK_BACK = timedelta(days=1)
+
+
+def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> dict[str, int]:
+    instance = context.instance
+    counts = {"settled": 0, "vanished": 0, "linked": 0}
+    targets = tracking.open_targets(conn, OPEN_PER_TICK)
+    run_ids = sorted({t.run_id for t in targets if t.run_id})
+    runs = {}
+    for i in range(0, len(run_ids), 100):
+        runs.update({r.run_id: r for r in instance.get_runs(dg.RunsFilter(run_ids=run_ids[i : i + 100]))})
+    now = datetime.now(UTC)
+    for t in targets:
+        if t.run_id is None:
+            age = (now - t.requested_at).total_seconds() if t.requested_at else 0
+            if age > LOST_AFTER_SECONDS:
+                counts["vanished"] += bool(
+                    tracking.abandon_targets(
+                        conn, [(t.job_id, t.partition_key)], f"no Dagster run started within {int(age)} s"
+                    )
+                )
+            continue
+        run = runs.get(t.run_id)
+        if run is None:
+            tracking.abandon_targets(
+                conn, [(t.job_id, t.partition_key)], f"the Dagster run {t.run_id} no longer exists"
+            )
+            counts["vanished"] += 1
+            continue
+        if run.status not in FINISHED:
+            if run.status == dg.DagsterRunStatus.STARTED and t.status == "queued":
+                tracking.link_run(conn, run_info(run, instance), started=True)
+                counts["linked"] += 1
+            continue
+        settle_run(conn, instance, run)
+        counts["settled"] += 1
+        if run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(WILL_RETRY_TAG) == "true":
+            _follow_retry(context, conn, run, now)
+    return counts
+
+
+def _follow_retry(
+    context: dg.SensorEvaluationContext, conn: psycopg.Connection, run: dg.DagsterRun, now: datetime
+) -> None:
+    instance = context.instance
+    retry_id = run.tags.get(AUTO_RETRY_RUN_ID_TAG)
+    retry = instance.get_run_by_id(retry_id) if retry_id else None
+    if retry is not None:
+        if retry.status in FINISHED:
+            settle_run(conn, instance, retry)
+        else:
+            tracking.link_run(
+                conn, run_info(retry, instance), started=retry.status == dg.DagsterRunStatus.STARTED
+            )
+        return
+    record = instance.get_run_record_by_id(run.run_id)
+    ended = datetime.fromtimestamp(record.end_time, UTC) if record and record.end_time else now
+    if (now - ended).total_seconds() > RETRY_GRACE_SECONDS:
+        info = run_info(run, instance)
+        keys = [(t.job_id, t.partition_key) for t in tracking.resolve_targets(conn, info, create=False)]
+        tracking.abandon_targets(conn, keys, f"Dagster did not launch the retry of run {run.run_id}")
+
+
+def _recent_runs(context: dg.SensorEvaluationContext, conn: psycopg.Connection, cursor: datetime) -> datetime:
+    """Settle sync runs that ended after `cursor`; returns the new cursor."""
+    records = context.instance.get_run_records(
+        filters=dg.RunsFilter(statuses=list(FINISHED), updated_after=cursor),
+        order_by="update_timestamp",
+        ascending=True,
+        limit=RUNS_PER_TICK,
+    )
+    for record in records:
+        if is_sync_run(run_info(record.dagster_run, context.instance)):
+            settle_run(conn, context.instance, record.dagster_run)
+        cursor = max(cursor, record.update_timestamp.astimezone(UTC))
+    return cursor
+
+
+def _warn_backlog(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> None:
+    backlog = tracking.pending_backlog(conn, PENDING_WARN_SECONDS)
+    if backlog.count:
+        states = context.instance.all_instigator_state(instigator_type=dg.InstigatorType.SENSOR)
+        stopped = any(s.name == PENDING_SENSOR_NAME and not s.is_running for s in states)
+        why = f"the {PENDING_SENSOR_NAME} sensor is stopped" if stopped else "the queue is behind"
+        context.log.warning(
+            f"{backlog.count} sync job(s) pending for more than {PENDING_WARN_SECONDS} s "
+            f"(oldest created {backlog.oldest}): {why}"
+        )
+
+
+def build_reconcile_sensor() -> dg.SensorDefinition:
+    @dg.sensor(
+        name=RECONCILE_SENSOR_NAME,
+        minimum_interval_seconds=RECONCILE_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Repairs sync_jobs rows: ended or vanished runs, missed events, drift, long waits.",
+    )
+    def sync_jobs_reconciliation(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        cursor = (
+            datetime.fromisoformat(context.cursor) if context.cursor else datetime.now(UTC) - FIRST_LOOK_BACK
+        )
+        with tracking_connection() as conn:
+            counts = _check_open(context, conn)
+            # Overlap by a second: settling is idempotent, and equal timestamps must not be skipped.
+            new_cursor = _recent_runs(context, conn, cursor - timedelta(seconds=1))
+            repaired = tracking.repair(
+                conn, tracking.drift_candidates(conn, DRIFT_WINDOW_HOURS, DRIFT_PER_TICK)
+            )
+            _warn_backlog(context, conn)
+        summary = ", ".join(f"{k} {v}" for k, v in {**counts, "repaired": repaired}.items())
+        if repaired or counts["vanished"]:
+            context.log.info(f"reconciliation: {summary}")
+        return dg.SensorResult(cursor=max(new_cursor, cursor).isoformat(), skip_reason=summary)
+
+    return sync_jobs_reconciliation

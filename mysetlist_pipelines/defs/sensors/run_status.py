@@ -1,0 +1,51 @@
+"""Run-status sensors: the end of every run (success, failure, cancellation, a run whose process
+died and that run monitoring failed) settles its sync_jobs rows within seconds.
+
+They return nothing, so one tick handles up to DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT runs (raised
+here from Dagster's 5 to 25; returning a value would end the tick after one run). What they miss (runs
+that ended before the first tick set the cursor, a backlog, a tick that errored) the reconciliation
+sensor settles.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from ..tracking import settle_run, tracking_connection
+
+# Read by Dagster in the process that evaluates sensors (this code location's server).
+os.environ.setdefault("DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT", "25")
+
+RUN_STATUS_INTERVAL_SECONDS = 2
+
+
+def _settle(context: dg.RunStatusSensorContext) -> None:
+    with tracking_connection() as conn:
+        jobs = settle_run(conn, context.instance, context.dagster_run)
+    if jobs:
+        context.log.info(f"run {context.dagster_run.run_id} {context.dagster_run.status.value}: jobs {jobs}")
+
+
+def build_run_status_sensors() -> list[dg.SensorDefinition]:
+    sensors = []
+    for status, name in (
+        (dg.DagsterRunStatus.SUCCESS, "sync_jobs_on_run_success"),
+        (dg.DagsterRunStatus.FAILURE, "sync_jobs_on_run_failure"),
+        (dg.DagsterRunStatus.CANCELED, "sync_jobs_on_run_canceled"),
+    ):
+
+        @dg.run_status_sensor(
+            name=name,
+            run_status=status,
+            monitor_all_code_locations=True,
+            minimum_interval_seconds=RUN_STATUS_INTERVAL_SECONDS,
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            description=f"Settles the sync_jobs rows of runs that end in {status.value}.",
+        )
+        def sync_run_ended(context: dg.RunStatusSensorContext) -> None:
+            _settle(context)
+
+        sensors.append(sync_run_ended)
+    return sensors

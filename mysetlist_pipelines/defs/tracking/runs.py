@@ -1,0 +1,147 @@
+"""Dagster runs as the plain data lib/tracking works on, and settling a run that has ended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import dagster as dg
+import psycopg
+from dagster._core.events import DagsterEventType
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    AUTO_RETRY_RUN_ID_TAG,
+    PARTITION_NAME_TAG,
+    WILL_RETRY_TAG,
+)
+from dagster._utils.error import SerializableErrorInfo
+
+from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.db.runtime import app_database_url
+from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
+
+from ..artists.partitions import artists_partitions
+
+FINISHED = {
+    dg.DagsterRunStatus.SUCCESS: "success",
+    dg.DagsterRunStatus.FAILURE: "failure",
+    dg.DagsterRunStatus.CANCELED: "canceled",
+}
+
+
+@contextmanager
+def tracking_connection() -> Iterator[psycopg.Connection]:
+    """The app database (DATABASE_URL), autocommit: every tracking call is its own transaction."""
+    with psycopg.connect(app_database_url(get_settings()), autocommit=True) as conn:
+        yield conn
+
+
+def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -> tuple[str, ...]:
+    tags = run.tags
+    if tags.get(PARTITION_NAME_TAG):
+        return (tags[PARTITION_NAME_TAG],)
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if start and end and instance is not None:
+        return tuple(
+            artists_partitions.get_partition_keys_in_range(
+                dg.PartitionKeyRange(start, end), dynamic_partitions_store=instance
+            )
+        )
+    return ()
+
+
+def run_info(
+    run: dg.DagsterRun, instance: dg.DagsterInstance | None = None, partition_keys: Sequence[str] = ()
+) -> tracking.RunInfo:
+    selection = run.asset_selection
+    return tracking.RunInfo(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        tags=dict(run.tags),
+        partition_keys=tuple(partition_keys) or partition_keys_of(run, instance),
+        asset_names=tuple(k.path[-1] for k in selection) if selection else None,
+        root_run_id=run.root_run_id,
+        parent_run_id=run.parent_run_id,
+    )
+
+
+def is_sync_run(info: tracking.RunInfo) -> bool:
+    """A run the app tracks: requested for a job, or one syncing artist partitions."""
+    return bool(info.sync_job_id or info.batch_id or (info.partition_keys and info.steps()))
+
+
+def _asset_of_step(step_key: str | None) -> str | None:
+    if not step_key:
+        return None
+    name = step_key.split("__")[-1]
+    return name if name in STEP_BY_ASSET else None
+
+
+def error_message(error: SerializableErrorInfo | None) -> str | None:
+    """The innermost cause's message, without Dagster's wrapper text and class path."""
+    if error is None:
+        return None
+    while error.cause is not None:
+        error = error.cause
+    text = error.message.strip()
+    if error.cls_name and ":" in text.split("\n", 1)[0]:
+        text = text.split(":", 1)[1].strip()
+    return text or error.cls_name
+
+
+def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tracking.RunOutcome:
+    materialized: dict[str | None, set[str]] = {}
+    step_errors: dict[str, str] = {}
+    run_error: str | None = None
+    crash: str | None = None
+    types = {
+        DagsterEventType.ASSET_MATERIALIZATION,
+        DagsterEventType.STEP_FAILURE,
+        DagsterEventType.RUN_FAILURE,
+        DagsterEventType.ENGINE_EVENT,
+    }
+    for entry in instance.all_logs(run.run_id, of_type=types):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            mat = event.step_materialization_data.materialization
+            name = mat.asset_key.path[-1]
+            if name in STEP_BY_ASSET:
+                materialized.setdefault(mat.partition, set()).add(name)
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            asset = _asset_of_step(event.step_key)
+            data = event.step_failure_data
+            text = (data.user_failure_data.description if data.user_failure_data else None) or error_message(
+                data.error
+            )
+            if asset and text:
+                step_errors[asset] = text
+        elif event.event_type == DagsterEventType.RUN_FAILURE:
+            run_error = entry.message or run_error
+        elif entry.message and ("unexpectedly" in entry.message or "exited with" in entry.message):
+            crash = entry.message  # the code server's note that the run process died
+    record = instance.get_run_record_by_id(run.run_id)
+    ended = record.end_time if record and record.end_time else None
+    return tracking.RunOutcome(
+        status=FINISHED[run.status],  # type: ignore[arg-type]
+        ended_at=datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC),
+        will_retry=run.tags.get(WILL_RETRY_TAG) == "true",
+        retry_run_id=run.tags.get(AUTO_RETRY_RUN_ID_TAG),
+        materialized={k: frozenset(v) for k, v in materialized.items()},
+        step_errors=step_errors,
+        run_error=crash or run_error,
+    )
+
+
+def settle_run(conn: psycopg.Connection, instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[str]:
+    """Write the end of a finished run (idempotent); returns the job ids it concerned."""
+    if run.status not in FINISHED:
+        return []
+    info = run_info(run, instance)
+    if not is_sync_run(info) or not tracking.needs_settling(conn, info):
+        return []
+    return tracking.finish_run(conn, info, run_outcome(instance, run))
