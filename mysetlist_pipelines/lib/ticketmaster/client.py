@@ -110,10 +110,19 @@ class TicketmasterClient:
     # -- event searches -----------------------------------------------------------------------
 
     def events_by_attraction(
-        self, attraction_id: str, *, start: datetime | date | None = None, end: datetime | date | None = None
+        self,
+        attraction_id: str,
+        *,
+        start: datetime | date | None = None,
+        end: datetime | date | None = None,
+        include_tba: bool = False,
     ) -> list[Event]:
-        """Every event of one attraction (optionally from `start` to `end`), oldest first."""
-        return list(self.iter_events({"attractionId": attraction_id}, start=start, end=end))
+        """Every event of one attraction, oldest first. Without `start` Ticketmaster lists from now
+        on; date-less (TBA) events come only with `include_tba` (last, after the dated ones)."""
+        filters: dict[str, Any] = {"attractionId": attraction_id}
+        if include_tba:
+            filters["includeTBA"] = "yes"
+        return list(self.iter_events(filters, start=start, end=end))
 
     def discover_events(
         self,
