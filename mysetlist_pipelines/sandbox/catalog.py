@@ -158,7 +158,7 @@ def _album(
 ) -> Album:
     key = spec["key"]
     album_type = release["type"]
-    seed = f"{key}:{release['name']}:{variant}"
+    seed = f"{key}:{album_type}:{release['name']}:{release['date']}:{variant}"
     various = release.get("various_artists", False)
     album_artists = (ids.spotify_id("artist:various-artists"),) if various else (artist.id,)
     album = Album(

@@ -84,6 +84,7 @@ def setlistfm_counts(ds: Dataset, live: Live, key: str) -> dict[str, Any]:
     played = [s for s in songs if not s.tape]
     own = [s for s in played if not s.cover and s.name]
     catalog = studio_songs(ds, ref.spotify_id)
+    tm_shows = {(e.local_date, e.venue.key) for e in live.events if ref.tm_attraction_id in e.attraction_ids}
     return {
         "setlists": len(setlists),
         "pages": math.ceil(len(setlists) / 20),
@@ -96,6 +97,7 @@ def setlistfm_counts(ds: Dataset, live: Live, key: str) -> dict[str, Any]:
         "distinct_own_songs": len({s.name for s in own}),
         "not_in_catalog": sorted({s.name for s in own} - catalog),
         "venues_unknown_to_tm": len({sl.venue.key for sl in setlists if sl.venue.tm_id is None}),
+        "on_tm_event": sum(1 for sl in setlists if (sl.event_date, sl.venue.key) in tm_shows),
     }
 
 
@@ -130,3 +132,75 @@ def validate(ds: Dataset, today: date) -> list[str]:
                             f"{ref.key}: setlist song {s.name!r} is neither in the catalog nor unreleased"
                         )
     return problems
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in counts.items()) or "-"
+
+
+def render_tables(ds: Dataset, today: date) -> str:
+    """The generated part of data/README.md (`python -m mysetlist_pipelines.sandbox.expected`)."""
+    rows = {r.key: expected(ds, r.key, today) for r in ds.refs if not r.synthetic}
+    links = {s["key"]: s["ticketmaster"].get("links") for s in ds.specs}
+    out = [
+        "### Ids",
+        "",
+        "| key | name | Spotify id | TM attraction id | MBID | TM externalLinks |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, e in rows.items():
+        i = e["ids"]
+        link = ", ".join(sorted(links[key])) if links[key] else "**none**"
+        out.append(
+            f"| {key} | {i['name']} | `{i['spotify_id']}` | `{i['tm_attraction_id']}` | `{i['mbid']}` | {link} |"
+        )
+    out += [
+        "",
+        "### Spotify (market US, `include_groups=album,single` unless said)",
+        "",
+        "| key | releases | album pages (limit 10) | without market | appears_on | compilation | tracks | "
+        "studio songs | live albums (tracks) | other versions | remaster tracks | albums > 50 tracks | catalog calls |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, e in rows.items():
+        s = e["spotify"]
+        out.append(
+            f"| {key} | {s['releases']} | {s['album_pages']} | {s['releases_without_market']} | "
+            f"{s['groups'].get('appears_on', 0)} | {s['groups'].get('compilation', 0)} | {s['tracks']} | "
+            f"**{s['studio_songs']}** | {s['live_albums']} ({s['live_album_tracks']}) | {_kinds(s['version_tracks'])} | "
+            f"{s['remaster_tracks']} | {s['albums_over_50_tracks']} | {s['catalog_calls']} |"
+        )
+    out += [
+        "",
+        "### Ticketmaster (events of the attraction, co-headlined ones included)",
+        "",
+        "| key | events | upcoming (dated) | TBA | past | statuses | no time | no timezone | with another known artist | venues | venues without state |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, e in rows.items():
+        t = e["ticketmaster"]
+        out.append(
+            f"| {key} | {t['events']} | {t['upcoming_dated']} | {t['tba']} | {t['past']} | {_kinds(t['statuses'])} | "
+            f"{t['no_specific_time']} | {t['no_timezone']} | {t['multi_artist']} | {t['venues']} | {t['venues_without_state']} |"
+        )
+    out += [
+        "",
+        "### setlist.fm",
+        "",
+        "| key | setlists | pages | without songs | songs played | tapes | covers | empty names | encore sets | "
+        "distinct own songs | played, not in catalog | venues unknown to TM | on a TM event's date and venue |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, e in rows.items():
+        f = e["setlistfm"]
+        missing = ", ".join(f["not_in_catalog"]) or "-"
+        out.append(
+            f"| {key} | {f['setlists']} | {f['pages']} | {f['empty_setlists']} | {f['songs_played']} | {f['tapes']} | "
+            f"{f['covers']} | {f['empty_names']} | {f['encore_sets']} | {f['distinct_own_songs']} | {missing} | "
+            f"{f['venues_unknown_to_tm']} | {f['on_tm_event']} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_tables(Dataset(), date.today()), end="")

@@ -205,14 +205,15 @@ def search_artists(ctx: Ctx) -> Response:
     if p is None:
         return error(400, "Bad Request", "invalid page number")
     query = words(name or "")
-    found = [
-        a
-        for a in ctx.live.fm_artists.values()
-        if (not by_mbid or a.mbid == by_mbid)
-        and all(any(w.startswith(q) for w in words(a.name)) for q in query)
+    # Full-text and forgiving, like the real search: any word may match ("Paper Satellites" also finds
+    # "Paper Satellite"); relevance puts exact names first, then the most words matched.
+    scored = [
+        (_hits(query, a.name), a) for a in ctx.live.fm_artists.values() if not by_mbid or a.mbid == by_mbid
     ]
+    found = [a for hits, a in scored if hits or not query]
     if (ctx.req.arg("sort") or "sortName") == "relevance":
-        found.sort(key=lambda a: (words(a.name) != query, fold(a.sort_name), a.mbid))
+        hits_of = {a.mbid: hits for hits, a in scored}
+        found.sort(key=lambda a: (words(a.name) != query, -hits_of[a.mbid], fold(a.sort_name), a.mbid))
     else:
         found.sort(key=lambda a: (fold(a.sort_name), a.mbid))
     chunk = found[(p - 1) * ARTISTS_PER_PAGE : p * ARTISTS_PER_PAGE]
@@ -226,6 +227,11 @@ def search_artists(ctx: Ctx) -> Response:
         "artist": [artist_json(a) for a in chunk],
     }
     return json_response(200, body)
+
+
+def _hits(query: list[str], name: str) -> int:
+    have = words(name)
+    return sum(1 for q in query if any(w.startswith(q) or q.startswith(w) for w in have))
 
 
 def get_artist(ctx: Ctx, artist_mbid: str) -> Response:
