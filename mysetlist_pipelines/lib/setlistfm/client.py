@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..http import ProviderNotConfigured, ProviderSession, register_secret
@@ -101,6 +101,8 @@ class SetlistFmClient:
         """`GET /search/setlists?artistMbid=&lastUpdated=yyyyMMddHHmmss`: setlists changed since then."""
         found: list[Setlist] = []
         page = 1
+        if last_updated.tzinfo is not None:  # the API reads the stamp as UTC
+            last_updated = last_updated.astimezone(UTC)
         stamp = last_updated.strftime("%Y%m%d%H%M%S")
         while True:
             data = self._get(
