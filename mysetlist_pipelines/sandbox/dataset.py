@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -125,6 +126,13 @@ class Live:
         for spec in specs:
             self.events += build_events(spec, today, self.venues, key_to_tm)
         self.events_by_id = {e.id: e for e in self.events}
+        # upcomingEvents._total of every attraction and venue, counted once rather than per answer.
+        self.upcoming_by_attraction: Counter[str] = Counter()
+        self.upcoming_by_venue: Counter[str] = Counter()
+        for e in self.events:
+            if self.upcoming(e):
+                self.upcoming_by_attraction.update(set(e.attraction_ids))
+                self.upcoming_by_venue[e.venue.key] += 1
         self.fm_artists: dict[str, FmArtist] = {}
         for spec in specs:
             fm = spec["setlistfm"]

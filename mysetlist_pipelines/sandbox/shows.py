@@ -87,17 +87,21 @@ class Event:
     sale_placeholder: bool
     price: tuple[float, float] | None
     initial: tuple[date, time | None] | None
+    start: datetime | None = None  # UTC; filled by build_events (zone lookups are too slow per query)
 
     @property
     def tba(self) -> bool:
         return self.local_date is None
 
     def start_utc(self) -> datetime | None:
-        """When the event starts in UTC; a date without a time counts from the venue's midnight."""
-        if self.local_date is None:
-            return None
-        local = datetime.combine(self.local_date, self.local_time or time(0, 0), ZoneInfo(self.venue.tz))
-        return local.astimezone(UTC)
+        return self.start
+
+
+def _start_utc(local_date: date | None, local_time: time | None, tz: str) -> datetime | None:
+    """When an event starts in UTC; a date without a time counts from the venue's midnight."""
+    if local_date is None:
+        return None
+    return datetime.combine(local_date, local_time or time(0, 0), ZoneInfo(tz)).astimezone(UTC)
 
 
 def build_venue(spec: dict[str, Any]) -> Venue:
@@ -190,6 +194,7 @@ def build_events(
                 sale_placeholder=ev.get("sale") == "placeholder",
                 price=price,  # type: ignore[arg-type]
                 initial=initial,
+                start=_start_utc(local_date, local_time, venues[ev["venue"]].tz),
             )
         )
     return events

@@ -106,7 +106,7 @@ def _classifications(genre: str) -> list[dict[str, object]]:
 
 
 def venue_json(ctx: Ctx, venue: Venue) -> dict[str, object]:
-    upcoming = sum(1 for e in ctx.live.events if e.venue.key == venue.key and ctx.live.upcoming(e))
+    upcoming = ctx.live.upcoming_by_venue[venue.key]
     shape: dict[str, object] = {
         "name": venue.name,
         "type": "venue",
@@ -130,7 +130,7 @@ def venue_json(ctx: Ctx, venue: Venue) -> dict[str, object]:
 
 
 def attraction_json(ctx: Ctx, attraction: Attraction) -> dict[str, object]:
-    upcoming = sum(1 for e in ctx.live.events if attraction.id in e.attraction_ids and ctx.live.upcoming(e))
+    upcoming = ctx.live.upcoming_by_attraction[attraction.id]
     shape: dict[str, object] = {
         "name": attraction.name,
         "type": "attraction",
@@ -306,7 +306,8 @@ def _csv(ctx: Ctx, name: str) -> list[str] | None:
 def events(ctx: Ctx) -> Response:
     start, end = _when(ctx, "startDateTime"), _when(ctx, "endDateTime")
     size, page = _paging(ctx)
-    matches = [e for e in ctx.live.events if event_filter(ctx, e, start, end)]
+    keep = event_filter(ctx, start, end)
+    matches = [e for e in ctx.live.events if keep(e)]
     ordered = sort_events(matches, ctx.req.arg("sort"))
     chunk = [event_json(ctx, e) for e in ordered[page * size : (page + 1) * size]]
     return hal_page(ctx, "events", "events.json", chunk, len(ordered), size, page)

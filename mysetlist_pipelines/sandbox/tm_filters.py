@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from .context import Ctx
@@ -19,52 +20,63 @@ def _prefix_match(query: str, *texts: str) -> bool:
     return all(any(w.startswith(q) for w in have) for q in words(query))
 
 
-def _classified(ctx: Ctx, genre: str) -> bool:
+def _classifier(ctx: Ctx) -> Callable[[str], bool]:
     """`classificationName=music` (or a genre) keeps matching items; a leading `-` excludes."""
-    names = {"music", fold(genre)}
-    for value in _csv(ctx, "classificationName"):
-        negative = value.startswith("-")
-        hit = fold(value.lstrip("-")) in names
-        if hit == negative:
-            return False
+    wanted = [(v.startswith("-"), fold(v.lstrip("-"))) for v in _csv(ctx, "classificationName")]
     segments = _csv(ctx, "segmentId")
-    return not segments or MUSIC_SEGMENT["id"] in segments
+    segment_ok = not segments or MUSIC_SEGMENT["id"] in segments
+
+    def classified(genre: str) -> bool:
+        if not wanted:
+            return segment_ok
+        names = {"music", fold(genre)}
+        return segment_ok and all((value in names) != negative for negative, value in wanted)
+
+    return classified
 
 
-def event_filter(ctx: Ctx, e: Event, start: datetime | None, end: datetime | None) -> bool:
+def event_filter(ctx: Ctx, start: datetime | None, end: datetime | None) -> Callable[[Event], bool]:
+    """The events.json query as a predicate (parameters parsed once, not per event)."""
     live = ctx.live
-    if (ids := _csv(ctx, "attractionId")) and not set(ids) & set(e.attraction_ids):
-        return False
-    if (ids := _csv(ctx, "venueId")) and e.venue.tm_id not in ids:
-        return False
-    if (ids := _csv(ctx, "id")) and e.id not in ids:
-        return False
-    if (kw := ctx.req.arg("keyword")) and not _prefix_match(
-        kw, e.name, *(live.attractions[a].name for a in e.attraction_ids)
-    ):
-        return False
-    if (cc := ctx.req.arg("countryCode")) and e.venue.cc != cc.upper():
-        return False
-    if (sc := ctx.req.arg("stateCode")) and e.venue.state_code != sc.upper():
-        return False
-    if (cities := _csv(ctx, "city")) and fold((e.venue.city or "").strip()) not in {fold(c) for c in cities}:
-        return False
-    if not _classified(ctx, live.attractions[e.attraction_ids[0]].genre):
-        return False
-    if (ctx.req.arg("includeTBD") or "no").lower() == "only":
-        return False  # the data has no TBD events
+    attraction_ids = set(_csv(ctx, "attractionId"))
+    venue_ids = set(_csv(ctx, "venueId"))
+    event_ids = set(_csv(ctx, "id"))
+    keyword = ctx.req.arg("keyword")
+    cc = (ctx.req.arg("countryCode") or "").upper()
+    sc = (ctx.req.arg("stateCode") or "").upper()
+    cities = {fold(c) for c in _csv(ctx, "city")}
+    classified = _classifier(ctx)
+    tbd_only = (ctx.req.arg("includeTBD") or "no").lower() == "only"
     include_tba = (ctx.req.arg("includeTBA") or "no").lower()
-    if e.tba:
-        return include_tba in ("yes", "only")
-    if include_tba == "only":
-        return False
-    begins = e.start_utc()
-    assert begins is not None and e.local_date is not None
-    if start is None and e.local_date < live.today:
-        return False  # without startDateTime Ticketmaster lists from now on
-    if start is not None and begins < start:
-        return False
-    return end is None or begins <= end
+
+    def keep(e: Event) -> bool:
+        if attraction_ids and not attraction_ids.intersection(e.attraction_ids):
+            return False
+        if (venue_ids and e.venue.tm_id not in venue_ids) or (event_ids and e.id not in event_ids):
+            return False
+        if (cc and e.venue.cc != cc) or (sc and e.venue.state_code != sc):
+            return False
+        if cities and fold((e.venue.city or "").strip()) not in cities:
+            return False
+        if keyword and not _prefix_match(
+            keyword, e.name, *(live.attractions[a].name for a in e.attraction_ids)
+        ):
+            return False
+        if tbd_only or not classified(live.attractions[e.attraction_ids[0]].genre):
+            return False  # the data has no TBD events
+        if e.tba:
+            return include_tba in ("yes", "only")
+        if include_tba == "only":
+            return False
+        begins = e.start_utc()
+        assert begins is not None and e.local_date is not None
+        if start is None and e.local_date < live.today:
+            return False  # without startDateTime Ticketmaster lists from now on
+        if start is not None and begins < start:
+            return False
+        return end is None or begins <= end
+
+    return keep
 
 
 def sort_events(events: list[Event], sort: str | None) -> list[Event]:
@@ -87,10 +99,11 @@ def sort_events(events: list[Event], sort: str | None) -> list[Event]:
 def attraction_search(ctx: Ctx) -> list[Attraction]:
     keyword = ctx.req.arg("keyword") or ""
     ids = _csv(ctx, "id")
+    classified = _classifier(ctx)
     found = [
         a
         for a in ctx.live.attractions.values()
-        if (not ids or a.id in ids) and _prefix_match(keyword, a.name) and _classified(ctx, a.genre)
+        if (not ids or a.id in ids) and _prefix_match(keyword, a.name) and classified(a.genre)
     ]
     sort = (ctx.req.arg("sort") or "relevance,desc").replace(" ", "")
     if sort in ("name,asc", "name,desc"):
