@@ -23,6 +23,7 @@ from . import setlistfm, spotify, ticketmaster
 from .context import Ctx
 from .dataset import ArtistRef, Dataset
 from .faults import Fault, error_response, fault_response, parse_fault_spec, quota_response, truncate
+from .fm_shapes import negotiate
 from .http import Request, Response, json_response
 from .state import Config, SandboxState
 
@@ -148,7 +149,7 @@ class SandboxServer:
         ctx = Ctx(req, self.dataset, self.state, self.today)
         response = self._answer(provider, module, route, ctx)
         if provider == "setlistfm":
-            response = setlistfm.negotiate(req, response)
+            response = negotiate(req, response)
         self.state.record_status(provider, response.status)
         return response
 

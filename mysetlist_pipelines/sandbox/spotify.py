@@ -8,16 +8,17 @@ albums and search ("Invalid limit" otherwise), 403 for every removed endpoint, s
 
 from __future__ import annotations
 
-import base64
 import re
-from binascii import Error as B64Error
-from urllib.parse import parse_qsl
 
-from . import SANDBOX_CREDENTIALS
-from .catalog import Album, SpotifyArtist, Track
+from .catalog import Album, SpotifyArtist
 from .context import Ctx
-from .http import Request, Response, Route, json_response, query_string, with_params
+from .http import Request, Response, Route, json_response
 from .ids import words
+
+# authenticate is this provider's auth hook, called by the server for every Spotify request.
+from .spotify_auth import authenticate as authenticate
+from .spotify_auth import error, token
+from .spotify_shapes import album_simple, artist_json, paging, track_simple
 
 _ID = r"([^/]+)"
 _VALID_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -27,10 +28,6 @@ _REMOVED = re.compile(
     r"^/v1/(albums|artists|tracks|recommendations(/.*)?|browse/.*|audio-features(/.*)?|audio-analysis/.*"
     r"|artists/[^/]+/(top-tracks|related-artists))$"
 )
-
-
-def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return json_response(status, {"error": {"status": status, "message": message}}, headers)
 
 
 def resolve(req: Request) -> Route:
@@ -50,57 +47,6 @@ def resolve(req: Request) -> Route:
 
 def _method_not_allowed(ctx: Ctx, *args: str) -> Response:
     return error(405, "Method not allowed")
-
-
-# -- auth ---------------------------------------------------------------------------------------
-def authenticate(ctx: Ctx, endpoint: str) -> tuple[Response | None, str | None]:
-    """(a 401 to answer, or None; the bearer token presented)."""
-    if endpoint == "spotify:token":
-        return None, None
-    header = ctx.req.header("Authorization") or ""
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return _unauthorized("No token provided"), None
-    state = ctx.state.token_state(token.strip())
-    if state == "expired":
-        return _unauthorized("The access token expired"), token
-    if state == "invalid":
-        return _unauthorized("Invalid access token"), token
-    return None, token.strip()
-
-
-def _unauthorized(message: str) -> Response:
-    challenge = f'Bearer realm="spotify", error="invalid_token", error_description="{message}"'
-    return error(401, message, {"WWW-Authenticate": challenge})
-
-
-def token(ctx: Ctx) -> Response:
-    creds = SANDBOX_CREDENTIALS["spotify"]
-    form = dict(parse_qsl(ctx.req.body.decode("utf-8", "replace")))
-    client_id, secret = form.get("client_id"), form.get("client_secret")
-    scheme, _, encoded = (ctx.req.header("Authorization") or "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            client_id, _, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-        except (B64Error, UnicodeDecodeError):
-            return _oauth_error("invalid_client", "Invalid client")
-    if form.get("grant_type") is None:
-        return _oauth_error("unsupported_grant_type", "grant_type parameter is missing")
-    if form["grant_type"] != "client_credentials":
-        return _oauth_error(
-            "unsupported_grant_type",
-            "grant_type must be client_credentials, authorization_code or refresh_token",
-        )
-    if client_id != creds["SPOTIFY_CLIENT_ID"]:
-        return _oauth_error("invalid_client", "Invalid client")
-    if secret != creds["SPOTIFY_CLIENT_SECRET"]:
-        return _oauth_error("invalid_client", "Invalid client secret")
-    access, ttl = ctx.state.issue_token()
-    return json_response(200, {"access_token": access, "token_type": "Bearer", "expires_in": ttl})
-
-
-def _oauth_error(code: str, description: str) -> Response:
-    return json_response(400, {"error": code, "error_description": description})
 
 
 # -- parameters ---------------------------------------------------------------------------------
@@ -144,91 +90,6 @@ def _guard(handler):  # type: ignore[no-untyped-def]
             return error(400, exc.message)
 
     return wrapped
-
-
-# -- shapes -------------------------------------------------------------------------------------
-def _artist_ref(ctx: Ctx, artist_id: str) -> dict[str, object]:
-    artist = ctx.ds.catalog.artists.get(artist_id)
-    return {
-        "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
-        "href": f"{ctx.req.base}/v1/artists/{artist_id}",
-        "id": artist_id,
-        "name": artist.name if artist else "",
-        "type": "artist",
-        "uri": f"spotify:artist:{artist_id}",
-    }
-
-
-def _images(seed: str, sizes: tuple[int, ...]) -> list[dict[str, object]]:
-    return [
-        {"url": f"https://i.scdn.co/image/ab67616d0000{s:04x}{seed[:20]}", "height": s, "width": s}
-        for s in sizes
-    ]
-
-
-def artist_json(ctx: Ctx, artist: SpotifyArtist) -> dict[str, object]:
-    # Development Mode: no popularity, no followers.
-    return {
-        **_artist_ref(ctx, artist.id),
-        "genres": list(artist.genres),
-        "images": _images(artist.id, (640, 320, 160)) if artist.albums else [],
-    }
-
-
-def album_simple(ctx: Ctx, album: Album) -> dict[str, object]:
-    return {
-        "album_type": album.album_type,
-        "total_tracks": len(album.tracks),
-        "external_urls": {"spotify": f"https://open.spotify.com/album/{album.id}"},
-        "href": f"{ctx.req.base}/v1/albums/{album.id}",
-        "id": album.id,
-        "images": _images(album.id, (640, 300, 64)),
-        "name": album.name,
-        "release_date": album.release_date,
-        "release_date_precision": album.precision,
-        "type": "album",
-        "uri": f"spotify:album:{album.id}",
-        "artists": [_artist_ref(ctx, a) for a in album.artist_ids],
-    }
-
-
-def track_simple(ctx: Ctx, track: Track, market: str | None) -> dict[str, object]:
-    shape: dict[str, object] = {
-        "artists": [_artist_ref(ctx, a) for a in track.artist_ids],
-        "disc_number": track.disc_number,
-        "duration_ms": track.duration_ms,
-        "explicit": track.explicit,
-        "external_urls": {"spotify": f"https://open.spotify.com/track/{track.id}"},
-        "href": f"{ctx.req.base}/v1/tracks/{track.id}",
-        "id": track.id,
-        "is_local": False,
-        "name": track.name,
-        "preview_url": None,
-        "track_number": track.track_number,
-        "type": "track",
-        "uri": f"spotify:track:{track.id}",
-    }
-    if market is not None:
-        shape["is_playable"] = ctx.ds.catalog.albums[track.album_id].sold_in(market)
-    return shape
-
-
-def paging(
-    ctx: Ctx, path: str, items: list[object], total: int, offset: int, limit: int
-) -> dict[str, object]:
-    def url(at: int) -> str:
-        params = with_params(ctx.req.query, {"offset", "limit"}, [])
-        return f"{ctx.req.base}{path}?{query_string([('offset', str(at)), ('limit', str(limit)), *params])}"
-
-    return {
-        "href": url(offset),
-        "items": items,
-        "limit": limit,
-        "next": url(offset + limit) if offset + limit < total else None,
-        "offset": offset,
-        "previous": url(max(0, offset - limit)) if offset > 0 else None,
-        "total": total,
-    }
 
 
 # -- handlers -----------------------------------------------------------------------------------
