@@ -15,7 +15,6 @@ import pytest
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.sandbox import sandbox_env as provider_env
 from mysetlist_pipelines.sandbox.server import SandboxServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,21 +33,14 @@ class Sandbox:
 
 
 @pytest.fixture
-def artist_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The sandbox on loopback, every provider setting pointed at it, and pacing fast enough for
-    tests (the sandbox does not enforce rates here). Combine with `app_env` (or `app_owned_env`)."""
-    server = SandboxServer().start()
-    try:
-        for env in provider_env(server.base_url).values():
-            for name, value in env.items():
-                monkeypatch.setenv(name, value)
-        for provider in ("SPOTIFY", "TICKETMASTER", "SETLISTFM"):
-            monkeypatch.setenv(f"{provider}_RATE_LIMIT_PER_SECOND", "100")
-        get_settings.cache_clear()
-        yield Sandbox(server, datetime.now(UTC).date())
-    finally:
-        server.stop()
-        get_settings.cache_clear()
+def artist_sandbox(sandbox_env: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """The session's sandbox (reset, every provider setting pointed at it: conftest `sandbox_env`)
+    with pacing fast enough for tests. Combine with `app_env` (or `app_owned_env`)."""
+    for provider in ("SPOTIFY", "TICKETMASTER", "SETLISTFM"):
+        monkeypatch.setenv(f"{provider}_RATE_LIMIT_PER_SECOND", "100")
+    get_settings.cache_clear()
+    yield Sandbox(sandbox_env, datetime.now(UTC).date())
+    get_settings.cache_clear()
 
 
 @pytest.fixture

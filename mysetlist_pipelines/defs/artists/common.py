@@ -46,7 +46,7 @@ def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
     if identity.artist_id is None:
         raise dg.Failure(
             f"artist {partition_key!r} has no artists row yet: run artist_profile for it first",
-            allow_retry=False,
+            allow_retries=False,
         )
     return identity.artist_id
 
@@ -80,7 +80,7 @@ def run_step(
                 report = step(conn, providers, key)
             except (ArtistNotFound, ProviderError, artist_keys.UnknownArtistKey) as exc:
                 if len(keys) == 1:
-                    raise dg.Failure(str(exc), allow_retry=not isinstance(exc, ArtistNotFound)) from None
+                    raise dg.Failure(str(exc), allow_retries=not isinstance(exc, ArtistNotFound)) from exc
                 failures[key] = str(exc)
                 context.log.error(f"{asset_name} failed for {key}: {exc}")
                 continue

@@ -36,15 +36,36 @@ class PredictedState:
     locked: bool
 
 
-def artist_shows(conn: psycopg.Connection, artist_id: str) -> list[ShowCandidate]:
+@dataclass(frozen=True)
+class StoredShow:
+    id: str
+    date: date | None
+    venue_name: str | None
+    city: str | None
+    setlistfm_id: str | None  # the show's column: the first setlist linked to it, whoever played it
+    mine: str | None  # this artist's actual setlist on the show (setlist.fm id), if any
+    others: bool  # the show's setlistfm_id is another artist's setlist (a co-headlined show)
+    ready: bool
+
+    def candidate(self) -> ShowCandidate:
+        """The show as the matcher sees it: taken only by a setlist of this artist."""
+        taken = self.mine or (None if self.others else self.setlistfm_id)
+        return ShowCandidate(self.id, self.date, self.venue_name, self.city, taken)
+
+
+def artist_shows(conn: psycopg.Connection, artist_id: str) -> list[StoredShow]:
     rows = conn.execute(
-        "SELECT s.id::text, s.date, v.name, v.city, s.setlistfm_id FROM shows s "
-        "LEFT JOIN venues v ON v.id = s.venue_id WHERE s.headliner_artist_id = %(a)s "
+        "SELECT s.id::text, s.date, v.name, v.city, s.setlistfm_id, "
+        "(SELECT sl.external_id FROM setlists sl WHERE sl.show_id = s.id AND sl.artist_id = %(a)s "
+        " AND sl.type = 'actual' ORDER BY sl.created_at LIMIT 1), "
+        "EXISTS (SELECT 1 FROM setlists o WHERE o.external_id = s.setlistfm_id AND o.artist_id <> %(a)s "
+        " AND o.type = 'actual'), coalesce(s.setlist_ready, false) "
+        "FROM shows s LEFT JOIN venues v ON v.id = s.venue_id WHERE s.headliner_artist_id = %(a)s "
         "OR EXISTS (SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s) "
         "ORDER BY s.date NULLS LAST, s.id",
         {"a": artist_id},
     ).fetchall()
-    return [ShowCandidate(*r) for r in rows]
+    return [StoredShow(*r) for r in rows]
 
 
 def known_setlist_ids(conn: psycopg.Connection, artist_id: str) -> set[str]:

@@ -17,6 +17,10 @@ class ArtistNotFound(LookupError):
     """No service knows the artist: the request cannot be served (the job fails with this message)."""
 
 
+class AlreadyImported(ArtistNotFound):
+    """The artist behind this partition is already imported under another partition key."""
+
+
 @dataclass
 class StepReport:
     artist_id: str | None

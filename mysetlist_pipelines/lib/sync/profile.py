@@ -24,7 +24,7 @@ from ..matching import Candidate, MatchDecision, decide_from_links, linked_ids, 
 from ..providers import Providers
 from ..spotify import Artist as SpotifyArtist
 from ..ticketmaster.models import Attraction
-from . import ArtistNotFound, StepReport
+from . import AlreadyImported, ArtistNotFound, StepReport
 
 DEFAULT_MAX_AGE = timedelta(days=7)
 _JUNK_GENRES = {"undefined", "other", "music", ""}
@@ -76,8 +76,11 @@ def sync_profile(
 
     with conn.transaction():
         lock(conn, f"artist-key:{partition_key}")
-        stored = store.find(conn, identity.artist_id, **known) or stored
+        resolved = {store.SERVICE_COLUMN[s]: found.id(s) for s in store.SERVICE_COLUMN}
+        stored = store.find(conn, identity.artist_id, **known) or store.find(conn, None, **resolved) or stored
         artist_id = stored.id if stored else None
+        if artist_id and identity.artist_id is None:
+            _refuse_second_key(conn, partition_key, artist_id)
         decisions = _drop_taken(conn, artist_id, found)
         profile = _profile(found, decisions, fallback_name=name or partition_key)
         artist_id, counts = store.save(conn, artist_id, profile)
@@ -172,6 +175,20 @@ def resolve(
         found.setlistfm_url = next((a.url for a in results if a.mbid == decision.external_id), None)
     found.decisions["setlistfm"] = decision or not_searched("setlistfm", "no id and no name to search by")
     return found
+
+
+def _refuse_second_key(conn: psycopg.Connection, partition_key: str, artist_id: str) -> None:
+    """A request that named the artist differently (by name, after an import by id) got a partition
+    of its own; the artist's row stays with the partition that imported it, and this one says where."""
+    row = conn.execute(
+        "SELECT partition_key FROM pipelines.artist_keys WHERE artist_id = %s AND partition_key <> %s",
+        (artist_id, partition_key),
+    ).fetchone()
+    if row:
+        raise AlreadyImported(
+            f"this artist is already imported as partition {row[0]!r} (artists.id {artist_id}); "
+            f"sync that partition instead of {partition_key!r}"
+        )
 
 
 def _drop_taken(

@@ -100,13 +100,14 @@ def _write(
     setlists: list[Setlist],
     today: date,
 ) -> None:
-    shows = store.artist_shows(conn, artist_id)
+    stored = {s.id: s for s in store.artist_shows(conn, artist_id)}
+    shows = [s.candidate() for s in stored.values()]
     index = SongIndex(store.own_songs(conn, artist_id))
     covers = _CoverSongs(conn, setlists)
     new_songs: list[tuple[str, str, str]] = []
     own_new: list[str] = []
     new_shows: list[tuple[Setlist, str]] = []
-    links: list[tuple[str, str, bool]] = []
+    links: list[tuple[str, str | None, bool]] = []
     setlist_rows: list[store.SetlistRow] = []
     entries: dict[str, list[tuple[str, str | None]]] = {}
     skipped = report.skipped
@@ -122,7 +123,8 @@ def _write(
             shows.append(show)
             new_shows.append((setlist, show.id))
         else:
-            links.append((show.id, setlist.id, ready))
+            if show.id in stored:  # (a show created above for an earlier setlist is linked already)
+                links.append(_link(stored[show.id], setlist.id, ready))
             if show.setlistfm_id != setlist.id:  # taken: a second setlist that day needs another show
                 shows[shows.index(show)] = replace(show, setlistfm_id=setlist.id)
         if not ready:
@@ -162,6 +164,14 @@ def _write(
         conn, {by_external[sid]: songs for sid, songs in entries.items()}, played=True
     )
     report.details["covers"] = sum(1 for s in new_songs if s[0] not in set(own_new))
+
+
+def _link(show: store.StoredShow, setlist_id: str, ready: bool) -> tuple[str, str | None, bool]:
+    """(id, setlistfm_id, setlist_ready) of a show this artist's setlist belongs to. A co-headlined
+    show keeps the setlist id of whoever was linked first (no ping-pong between the two artists'
+    refreshes); it is ready once any of its setlists has songs."""
+    setlist_column = show.setlistfm_id if show.others else setlist_id
+    return (show.id, setlist_column, ready or (show.ready and show.others))
 
 
 def _create_shows(
