@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from mysetlist_pipelines.lib.providers import Providers
     from mysetlist_pipelines.sandbox.server import SandboxServer
 
+    from .dagster_stack import DagsterStack
+
 TEMPLATE_DB = f"mysetlist_tmpl_{os.getpid()}"
 
 
@@ -98,6 +100,20 @@ def app_env(app_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def db(app_db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(app_db, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def dagster_stack(pg_server: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterStack]:
+    """One real Dagster deployment (daemon, code server, run workers, sandbox) on its own app database,
+    shared by the session's end-to-end tests (see dagster_stack.py)."""
+    from .dagster_stack import start_stack
+
+    name = f"e2e_{uuid.uuid4().hex[:12]}"
+    url = _create_database(pg_server, name, template=template_db)
+    stack = start_stack(pg_server, url, tmp_path_factory.mktemp("e2e"))
+    yield stack
+    stack.stop()
+    _drop_database(pg_server, name)
 
 
 @pytest.fixture(scope="session")

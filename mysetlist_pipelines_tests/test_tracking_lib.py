@@ -194,7 +194,12 @@ def test_a_failed_step_after_retries_makes_the_job_partial_with_an_actionable_er
     tracking.step_started(db, retry, "importing_shows")
     assert job(db, job_id)["status"] == "in_progress"
     tracking.step_finished(
-        db, retry, "importing_shows", ok=False, error="HTTP 503 again, apikey=SECRETSECRET"
+        db,
+        retry,
+        "importing_shows",
+        ok=False,
+        error="HTTP 503 again, apikey=SECRETSECRET",
+        provider="ticketmaster",
     )
     tracking.finish_run(
         db, retry, RunOutcome("failure", _now(), step_errors={"artist_shows": "HTTP 503 again"})

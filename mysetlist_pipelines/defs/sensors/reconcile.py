@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import psycopg
+from dagster._core.scheduler.instigation import InstigatorType
 from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
 
 from mysetlist_pipelines.lib import tracking
@@ -116,7 +117,7 @@ def _recent_runs(context: dg.SensorEvaluationContext, conn: psycopg.Connection, 
 def _warn_backlog(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> None:
     backlog = tracking.pending_backlog(conn, PENDING_WARN_SECONDS)
     if backlog.count:
-        states = context.instance.all_instigator_state(instigator_type=dg.InstigatorType.SENSOR)
+        states = context.instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
         stopped = any(s.name == PENDING_SENSOR_NAME and not s.is_running for s in states)
         why = f"the {PENDING_SENSOR_NAME} sensor is stopped" if stopped else "the queue is behind"
         context.log.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -92,6 +93,13 @@ def error_message(error: SerializableErrorInfo | None) -> str | None:
     return text or error.cls_name
 
 
+def _first_sentence(message: str) -> str:
+    """ "[DagsterApiServer] Run execution process for X was terminated by signal 9 (SIGKILL). This
+    usually indicates..." -> the fact, without the guess that follows."""
+    text = re.sub(r"^\[[A-Za-z]+\]\s*", "", message.strip())
+    return text.split(". ", 1)[0].rstrip(".") + "."
+
+
 def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tracking.RunOutcome:
     materialized: dict[str | None, set[str]] = {}
     step_errors: dict[str, str] = {}
@@ -122,8 +130,8 @@ def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tracking.Ru
                 step_errors[asset] = text
         elif event.event_type == DagsterEventType.RUN_FAILURE:
             run_error = entry.message or run_error
-        elif entry.message and ("unexpectedly" in entry.message or "exited with" in entry.message):
-            crash = entry.message  # the code server's note that the run process died
+        elif entry.message and "Run execution process for" in entry.message:
+            crash = _first_sentence(entry.message)  # the code server's note that the run process died
     record = instance.get_run_record_by_id(run.run_id)
     ended = record.end_time if record and record.end_time else None
     return tracking.RunOutcome(

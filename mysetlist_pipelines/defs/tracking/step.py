@@ -121,7 +121,7 @@ def _step_will_retry(context: dg.AssetExecutionContext, exc: BaseException) -> b
     attempt = context.retry_number
     if isinstance(exc, dg.RetryRequested):
         return attempt < exc.max_retries
-    if isinstance(exc, dg.Failure) and not exc.allow_retry:
+    if isinstance(exc, dg.Failure) and not exc.allow_retries:
         return False
     try:
         policy = context.get_step_execution_context().op_retry_policy

@@ -19,12 +19,8 @@ from .redact import redact
 from .rollup import load_steps, rollup
 from .runs import resolve_targets, take_over
 
-# The provider each step depends on, to name it in errors when the failure does not say.
-STEP_PROVIDER = {
-    "syncing_songs": "spotify",
-    "importing_shows": "ticketmaster",
-    "importing_setlists": "setlistfm",
-}
+# A provider is named in an error only when the failure itself says which (never guessed from the step:
+# a run killed during the catalog step is not Spotify's fault).
 _PROVIDER_WORDS = (
     ("spotify", re.compile(r"(?i)spotify")),
     ("ticketmaster", re.compile(r"(?i)ticketmaster")),
@@ -32,11 +28,11 @@ _PROVIDER_WORDS = (
 )
 
 
-def guess_provider(step: str, text: str | None) -> str | None:
+def guess_provider(text: str | None) -> str | None:
     for provider, pattern in _PROVIDER_WORDS:
         if text and pattern.search(text):
             return provider
-    return STEP_PROVIDER.get(step)
+    return None
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ def step_finished(
                 "okc": counts.successful_items,
                 "failed": counts.failed_items,
                 "error": error,
-                "provider": None if ok else (provider or guess_provider(step, error)),
+                "provider": None if ok else (provider or guess_provider(error)),
                 "run": run.run_id,
                 "jobs": jobs,
                 "pks": pks,
@@ -271,7 +267,7 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
         error = redact(error)
         if outcome.will_retry and outcome.status == "failure":
             return (*row, "pending", 0, f"retry queued after: {error}", None, None)
-        return (*row, "failed", s.progress, "failed", error, s.provider or guess_provider(s.step, error))
+        return (*row, "failed", s.progress, "failed", error, s.provider or guess_provider(error))
     if outcome.will_retry and outcome.status == "failure":
         return None if s.status == "pending" else (*row, "pending", 0, "waiting for the retry", None, None)
     if outcome.status == "canceled":

@@ -112,7 +112,9 @@ def job_view(targets: list[Target], steps: list[StepState], started_at: datetime
         status = "completed"
     else:
         status = outcome_of(steps) if steps else "failed"
-    ends = [t.ended_at for t in targets if t.ended_at] or [s.ended_at for s in steps if s.ended_at]
+    # A job whose steps all completed ended with its last step, whenever Dagster closes the run.
+    step_ends = [s.ended_at for s in steps if s.ended_at]
+    ends = step_ends if all_done and step_ends else [t.ended_at for t in targets if t.ended_at]
     starts = [t.started_at or t.requested_at for t in targets if t.started_at or t.requested_at]
     return JobView(
         status=status,
@@ -191,5 +193,6 @@ def import_view(target: Target, steps: list[StepState]) -> ImportView | None:
             target.artist_id, "failed", int(fraction * 100), "import failed", error, target.ended_at, "failed"
         )
     message = "import complete" if outcome == "completed" else "import complete, with errors"
-    ended = target.ended_at or max((s.ended_at for s in steps if s.ended_at), default=None)
+    last_step = max((s.ended_at for s in steps if s.ended_at), default=None)
+    ended = last_step if outcome == "completed" and last_step else target.ended_at
     return ImportView(target.artist_id, "completed", 100, message, error, ended, "complete")
