@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import time
 from datetime import UTC, datetime, timedelta
@@ -59,12 +58,12 @@ def test_consume_records_calls_and_a_new_utc_day_starts_a_new_budget(
 
 def test_calls_are_spaced_by_the_rate(app_db: str) -> None:
     pacer = _pacer(app_db, rate=20.0)
-    stamps = []
+    started = time.monotonic()
     for _ in range(6):
         pacer.acquire("spotify")
-        stamps.append(time.monotonic())
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) >= 0.05 - 0.005, gaps
+    # Slots are 1/20 s apart and a caller never returns before its slot. (Gaps between returns are
+    # not compared one by one: a late wake-up under load shortens the next gap without any overrun.)
+    assert time.monotonic() - started >= 5 / 20.0 - 0.01
 
 
 def test_burst_lets_calls_go_back_to_back_after_a_quiet_spell(app_db: str) -> None:

@@ -123,7 +123,12 @@ class Providers:
         return self.pacer.remaining_today(provider)
 
     def budget(self, provider: str) -> Budget:
+        """Today's budget of `provider`: quota, used, remaining, reset time, breaker state."""
         return self.pacer.budget(provider)
+
+    def consume(self, provider: str, calls: int = 1) -> int:
+        """Record `calls` made outside these clients against today's budget; returns today's total."""
+        return self.pacer.consume(provider, calls)
 
     def close(self) -> None:
         for session in self.sessions:

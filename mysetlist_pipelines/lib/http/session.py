@@ -181,7 +181,10 @@ class ProviderSession:
         if status == 429:
             self._on_429(endpoint, resp, body)
         if status >= 500:
-            raise _Retry("server", f"HTTP {status} {detail or resp.reason}".strip(), status)
+            # A 503 may say when to come back; within the cap that is honoured like a 429's.
+            wait = retry_after_seconds(resp.headers)
+            wait = wait if wait is not None and wait <= self.policy.max_retry_wait else None
+            raise _Retry("server", f"HTTP {status} {detail or resp.reason}".strip(), status, wait)
         if status == 401:
             raise ProviderAuthError(
                 self.provider,
@@ -245,10 +248,10 @@ class ProviderSession:
                     status=failure.status,
                     until=until,
                 )
-        if failure.kind == "rate" and failure.wait is not None:
-            wait = failure.wait * (1 + 0.1 * self._rng())
-        else:
-            wait = self.policy.backoff(retry, self._rng)
+        wait = self.policy.backoff(retry, self._rng)
+        if failure.wait is not None:
+            asked = failure.wait * (1 + 0.1 * self._rng())  # a little jitter past what was asked
+            wait = asked if failure.kind == "rate" else max(wait, asked)
         if retry > self.policy.max_retries:
             raise self._final_error(endpoint, failure, retry, wait)
         log.warning(
