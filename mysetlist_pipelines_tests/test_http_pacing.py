@@ -175,3 +175,10 @@ def test_a_quota_trip_blocks_every_process_and_survives_a_stray_success(app_db: 
     breaker.success("spotify")  # an answer that was already in flight proves nothing
     with pytest.raises(CircuitOpen):
         other_process.acquire("spotify")
+
+
+def test_an_unmigrated_database_says_what_to_do(empty_db: str) -> None:
+    from mysetlist_pipelines.lib.http import StateStoreError
+
+    with pytest.raises(StateStoreError, match="mysetlist db migrate"):
+        _pacer(empty_db).acquire("spotify")

@@ -47,6 +47,15 @@ class StateStore:
                 try:
                     cur = conn.execute(query, params)
                     return cur.fetchall() if cur.description else []
+                except (
+                    psycopg.errors.UndefinedFunction,
+                    psycopg.errors.UndefinedTable,
+                    psycopg.errors.InvalidSchemaName,
+                ):
+                    raise StateStoreError(
+                        "the provider pacing tables are missing from this database "
+                        "(sql/0003_provider_pacing.sql): run `mysetlist db migrate`"
+                    ) from None
                 except psycopg.OperationalError:
                     # A dropped connection (server restart, idle timeout): reconnect once.
                     self._close_quietly()
