@@ -288,3 +288,18 @@ def test_a_removed_endpoint_answers_403_and_is_not_retried(
         )
     assert caught.value.status == 403 and "removed endpoints" in str(caught.value)
     assert sandbox_env.counters()["calls"] == {"spotify:token": 1, "spotify:removed": 1}
+
+
+def test_setlistfm_quota_looks_like_any_429_and_ends_rate_limited(
+    sandbox_env: SandboxServer, make_providers: MakeProviders
+) -> None:
+    # setlist.fm's gateway gives a bare 429 for its rate and its quota alike: retried with backoff,
+    # then reported with a time to come back.
+    providers = make_providers(http_max_retries=2)
+    sandbox_env.add_fault("setlistfm", "quota_exceeded", count=-1)
+    with pytest.raises(RateLimited) as caught:
+        providers.setlistfm.search_artists("Zoë Marlowe")
+    err = caught.value
+    assert not isinstance(err, QuotaExhausted) and err.status == 429 and err.until is not None
+    assert err.until > datetime.now(UTC) and "after 3 attempts" in str(err)
+    assert _same_counts(providers, sandbox_env) == {"setlistfm:search_artists": 3}
