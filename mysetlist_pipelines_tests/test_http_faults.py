@@ -303,3 +303,22 @@ def test_setlistfm_quota_looks_like_any_429_and_ends_rate_limited(
     assert not isinstance(err, QuotaExhausted) and err.status == 429 and err.until is not None
     assert err.until > datetime.now(UTC) and "after 3 attempts" in str(err)
     assert _same_counts(providers, sandbox_env) == {"setlistfm:search_artists": 3}
+
+
+def test_missing_credentials_say_what_to_set_before_any_call(
+    sandbox_env: SandboxServer, make_providers: MakeProviders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mysetlist_pipelines.lib.http import ProviderNotConfigured
+
+    for name in ("SPOTIFY_CLIENT_SECRET", "TICKETMASTER_API_KEY", "SETLISTFM_API_KEY"):
+        monkeypatch.delenv(name)
+    providers = make_providers()
+    ref = _ids(sandbox_env)
+    for call, variable in (
+        (lambda: providers.spotify.artist(ref.spotify_id), "SPOTIFY_CLIENT_SECRET"),
+        (lambda: providers.ticketmaster.attraction(ref.tm_attraction_id), "TICKETMASTER_API_KEY"),
+        (lambda: providers.setlistfm.artist(ref.mbid), "SETLISTFM_API_KEY"),
+    ):
+        with pytest.raises(ProviderNotConfigured, match=variable):
+            call()
+    assert providers.calls() == {} and sandbox_env.counters()["calls"] == {}
