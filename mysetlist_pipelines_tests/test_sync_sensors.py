@@ -210,3 +210,21 @@ def test_reconciliation_settles_missed_runs_vanished_runs_and_drift(
     row = job(db, done)
     assert (row["status"], row["completed_steps"]) == ("completed", 2)
     assert {p["status"] for p in progress(db, done).values()} == {"completed"}
+
+
+def test_a_tracking_write_that_fails_never_fails_the_asset(
+    instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mysetlist_pipelines.lib.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:x@127.0.0.1:1/nowhere")
+    get_settings.cache_clear()
+    instance.add_dynamic_partitions("artists", ["no-database"])
+    result = DEFS.resolve_job_def("catalog_only").execute_in_process(
+        instance=instance, partition_key="no-database", raise_on_error=False
+    )
+    assert result.success
+    warnings = [
+        e for e in instance.all_logs(result.run_id) if e.message and "sync tracking write failed" in e.message
+    ]
+    assert warnings and "x@" not in warnings[0].message  # logged, without the password

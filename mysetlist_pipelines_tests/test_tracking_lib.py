@@ -341,3 +341,42 @@ def test_redact_masks_credentials(text: str) -> None:
     out = tracking.redact(text) or ""
     for secret in ("abcdef123456", "BQD3xyzabcdefghijkl", "hunter2secret", "s3cr3tvalue"):
         assert secret not in out
+
+
+def test_a_batch_run_moves_each_artists_row_on_its_own(db: psycopg.Connection) -> None:
+    jobs = tracking.open_batch(db, "batch-1", "catalog_only", ["batch-a", "batch-b"])
+    assert set(jobs) == {"batch-a", "batch-b"}
+    for job_id in jobs.values():
+        row = job(db, job_id)
+        assert (row["status"], row["total_steps"], row["priority"]) == ("in_progress", 2, 3)
+        assert row["metadata"]["batch_id"] == "batch-1"
+    run = RunInfo(
+        run_id="batch-run",
+        job_name="catalog_only",
+        tags={"mysetlist/batch_id": "batch-1"},
+        partition_keys=("batch-a", "batch-b"),
+    )
+    tracking.step_started(db, run, "fetching_artist")
+    tracking.step_finished(db, run, "fetching_artist", ok=True)
+    tracking.step_started(db, run, "syncing_songs")
+    tracking.step_finished(db, run, "syncing_songs", ok=True, partition_keys=["batch-a"])
+    tracking.step_finished(
+        db, run, "syncing_songs", ok=False, error="Spotify: HTTP 502", partition_keys=["batch-b"]
+    )
+    assert job(db, jobs["batch-a"])["status"] == "completed"  # every step of batch-a is done
+    tracking.finish_run(
+        db,
+        run,
+        RunOutcome(
+            "failure",
+            _now(),
+            materialized={
+                "batch-a": frozenset({"artist_profile", "artist_catalog"}),
+                "batch-b": frozenset({"artist_profile"}),
+            },
+            step_errors={"artist_catalog": "artist_catalog failed for 1 of 2 artists"},
+        ),
+    )
+    assert job(db, jobs["batch-a"])["status"] == "completed"
+    row = job(db, jobs["batch-b"])
+    assert row["status"] == "partial" and row["error"] == "syncing_songs failed (Spotify): Spotify: HTTP 502"

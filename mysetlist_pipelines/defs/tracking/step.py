@@ -102,7 +102,9 @@ class StepReporter:
             call(self._conn, self._info, self._step)  # type: ignore[arg-type]
         except Exception as exc:  # tracking must never fail the sync itself
             if self._context is not None:
-                self._context.log.warning(f"sync tracking write failed ({type(exc).__name__}): {exc}")
+                self._context.log.warning(
+                    f"sync tracking write failed ({type(exc).__name__}): {tracking.redact(str(exc))}"
+                )
 
     def close(self) -> None:
         if self._conn is not None:
@@ -141,6 +143,18 @@ def provider_of(exc: BaseException) -> str | None:
             return provider
         current = current.__cause__ or current.__context__
     return None
+
+
+def _failed_partitions(exc: BaseException, keys: tuple[str, ...]) -> dict[str, str]:
+    """For a step over several artists: the ones a `dg.Failure` names in its `failed` metadata
+    ({partition key: error}, as defs/artists/common.run_step reports them)."""
+    if len(keys) < 2 or not isinstance(exc, dg.Failure):
+        return {}
+    value = exc.metadata.get("failed")
+    data = getattr(value, "data", None) if value is not None else None
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if str(k) in keys}
 
 
 def _apply_outcome(reporter: StepReporter, outcome: dict[str, Any] | None) -> None:
@@ -187,9 +201,26 @@ def tracked_step(
             reporter._write(lambda c, i, s: tracking.step_progress(c, i, s, Counts(), note))
         else:
             provider = provider_of(exc) or reporter.provider
-            reporter._write(
-                lambda c, i, s: tracking.step_finished(c, i, s, ok=False, error=error, provider=provider)
-            )
+            failed = _failed_partitions(exc, keys)
+            if failed:  # a batch step: only the artists it names failed, the others are done
+                _apply_outcome(reporter, outcome)
+                done = [k for k in keys if k not in failed]
+                if done:
+                    reporter._write(
+                        lambda c, i, s: tracking.step_finished(
+                            c, i, s, ok=True, message=reporter.message, partition_keys=done
+                        )
+                    )
+                for key, why in failed.items():
+                    reporter._write(
+                        lambda c, i, s, key=key, why=why: tracking.step_finished(
+                            c, i, s, ok=False, error=why, provider=provider, partition_keys=[key]
+                        )
+                    )
+            else:
+                reporter._write(
+                    lambda c, i, s: tracking.step_finished(c, i, s, ok=False, error=error, provider=provider)
+                )
         raise
     else:
         _apply_outcome(reporter, outcome)

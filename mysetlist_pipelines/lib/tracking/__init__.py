@@ -12,6 +12,7 @@ sensors, reconciliation) -> completed / partial / failed, or back to in_progress
 """
 
 from .claim import Intake, Launch, Rejection, claim_pending, run_key
+from .created import NewJobs, create_jobs, open_batch
 from .events import (
     Counts,
     finish_run,
@@ -51,6 +52,7 @@ __all__ = [
     "Counts",
     "Intake",
     "Launch",
+    "NewJobs",
     "PendingBacklog",
     "Rejection",
     "RunInfo",
@@ -59,12 +61,14 @@ __all__ = [
     "Target",
     "abandon_targets",
     "claim_pending",
+    "create_jobs",
     "drift_candidates",
     "finish_run",
     "guess_provider",
     "link_run",
     "mark_reissued",
     "needs_settling",
+    "open_batch",
     "open_targets",
     "pending_backlog",
     "redact",

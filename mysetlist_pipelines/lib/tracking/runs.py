@@ -11,18 +11,15 @@ run's parent (a retry or re-execution). Events of runs that were superseded are 
 
 from __future__ import annotations
 
-import uuid
-
 from psycopg import Connection
-from psycopg.types.json import Jsonb
 
-from .claim import DAGSTER_PRIORITY, insert_steps
+from .claim import DAGSTER_PRIORITY
+from .created import NewJobs, create_jobs
 from .locks import lock_jobs
 from .models import (
     FINAL_TARGET_STATUSES,
     MAX_RETRIES_TAG,
     PRIORITY_TAG,
-    STEP_POSITION,
     RunInfo,
     Target,
 )
@@ -83,65 +80,26 @@ def _create_jobs(conn: Connection, run: RunInfo) -> list[Target]:
     found = load_targets(conn, "root_run_id = %s", (run.lineage_root,))
     if found:
         return found
-    keys = list(run.partition_keys)
-    known = {
-        r[0]: r[1:]
-        for r in conn.execute(
-            "SELECT partition_key, artist_id::text, name FROM pipelines.artist_keys "
-            "WHERE partition_key = ANY(%s)",
-            (keys,),
-        )
-    }
     try:
         priority = _PRIORITY_FROM_DAGSTER.get(int(run.tags.get(PRIORITY_TAG, "0")), 2)
         max_retries = max(0, int(run.tags.get(MAX_RETRIES_TAG, "0")))
     except ValueError:
         priority, max_retries = 2, 0
-    metas = [
-        Jsonb(
-            {
-                "source": "dagster",
-                "launched_by": _launched_by(run),
-                "dagster_run_id": run.run_id,
-                "partition_key": key,
-                **({"artist_name": known[key][1]} if key in known and known[key][1] else {}),
-            }
-        )
-        for key in keys
-    ]
-    job_ids = [str(uuid.uuid4()) for _ in keys]
-    conn.execute(
-        "INSERT INTO sync_jobs (id, entity_type, entity_id, job_type, priority, status, started_at, "
-        "metadata, auto_retry, max_retries) "
-        "SELECT v.id, 'artist', v.entity, %s, %s, 'in_progress', now(), v.meta, %s, %s "
-        "FROM unnest(%s::text[], %s::text[], %s::jsonb[]) AS v(id, entity, meta)",
-        (
-            run.job_type(),
-            priority,
-            max_retries > 0,
-            max_retries,
-            job_ids,
-            [known.get(k, (None,))[0] or k for k in keys],
-            metas,
-        ),
-    )
-    conn.execute(
-        "INSERT INTO pipelines.sync_job_targets (job_id, partition_key, artist_id, root_run_id, run_id, "
-        "attempt) SELECT v.job_id, v.pk, v.artist::uuid, %s, %s, %s "
-        "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(job_id, pk, artist)",
-        (
-            run.lineage_root,
-            run.run_id,
-            run.attempt,
-            job_ids,
-            keys,
-            [known.get(k, (None,))[0] for k in keys],
-        ),
-    )
-    insert_steps(
+    jobs = create_jobs(
         conn,
-        [(j, k, s.step, STEP_POSITION[s.step]) for j, k in zip(job_ids, keys, strict=True) for s in steps],
+        NewJobs(
+            run.job_type(),
+            run.partition_keys,
+            steps,
+            priority=priority,
+            max_retries=max_retries,
+            metadata={"source": "dagster", "launched_by": _launched_by(run), "dagster_run_id": run.run_id},
+            root_run_id=run.lineage_root,
+            run_id=run.run_id,
+            attempt=run.attempt,
+        ),
     )
+    job_ids = list(jobs.values())
     return load_targets(conn, "job_id = ANY(%s)", (job_ids,))
 
 
