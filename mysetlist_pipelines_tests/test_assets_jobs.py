@@ -320,3 +320,35 @@ def test_requests_by_id_land_on_the_same_artist(
     assert f"already imported as partition {key!r}" in str(failure.event_specific_data.error)
     with psycopg.connect(app_env) as conn:
         assert conn.execute("SELECT count(*) FROM artists").fetchone() == (1,)
+
+
+def test_a_batch_run_syncs_each_artist_and_names_the_one_that_failed(
+    app_env: str,
+    artist_sandbox: Sandbox,  # noqa: F811
+    definitions: dg.Definitions,  # noqa: F811
+    instance: dg.DagsterInstance,  # noqa: F811
+) -> None:
+    """Several artists in one run (a partition range, as fleet refreshes batch them)."""
+    names = [artist_sandbox.server.artist(k).name for k in ("paper-satellites", "neon-harbor")]
+    keys = [register(app_env, instance, name=n) for n in names]
+    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[1]}
+    result = definitions.resolve_job_def("catalog_only").execute_in_process(instance=instance, tags=tags)
+    assert result.success
+    meta = step_metadata(result, "artist_catalog")
+    assert meta["artists"] == 2
+    with psycopg.connect(app_env) as conn:
+        for name, key in zip(names, keys, strict=True):
+            ref = next(r for r in artist_sandbox.server.artists() if r.name == name)
+            want = expected(artist_sandbox.server.dataset, ref.key, artist_sandbox.today)
+            assert counts(conn, _artist_id(conn, name))["spotify_songs"] == want.catalog_songs, key
+
+    bad = register(app_env, instance, name="Nobody Anyone Has Heard Of")
+    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": bad}
+    failed = definitions.resolve_job_def("catalog_only").execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False
+    )
+    assert not failed.success
+    (failure,) = [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert failure.step_key == "artist_profile"
+    text = str(failure.event_specific_data.error)
+    assert "artist_profile failed for 1 of 3 artists" in text and bad in text
