@@ -15,7 +15,6 @@ from .claim import Intake, Launch, Rejection, claim_pending, run_key
 from .created import NewJobs, create_jobs, open_batch
 from .events import (
     Counts,
-    finish_run,
     guess_provider,
     link_run,
     step_finished,
@@ -44,6 +43,7 @@ from .reconcile import (
 from .redact import redact
 from .rollup import rollup
 from .runs import needs_settling, resolve_targets, take_over
+from .settle import finish_run
 
 __all__ = [
     "ARTIST_TAG",
