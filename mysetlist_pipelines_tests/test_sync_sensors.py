@@ -228,3 +228,30 @@ def test_a_tracking_write_that_fails_never_fails_the_asset(
         e for e in instance.all_logs(result.run_id) if e.message and "sync tracking write failed" in e.message
     ]
     assert warnings and "x@" not in warnings[0].message  # logged, without the password
+
+
+def test_reconciliation_links_a_long_queued_run_and_fails_a_request_that_never_ran(
+    db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    from dagster._core.test_utils import create_run_for_test
+
+    queued = insert_job(db, metadata={"artist_name": "Queued Band"}, job_type="catalog_only")
+    lost = insert_job(db, metadata={"artist_name": "Lost Band"}, job_type="catalog_only")
+    requests = {r.run_key: r for r in _tick(instance, PENDING_SENSOR_NAME).run_requests or []}
+    request = requests[queued]
+    run = create_run_for_test(
+        instance,
+        job_name="catalog_only",
+        status=dg.DagsterRunStatus.NOT_STARTED,  # created, waiting to be launched
+        tags={**request.tags, "dagster/run_key": request.run_key, "dagster/partition": request.partition_key},
+    )
+    db.execute("UPDATE pipelines.sync_job_targets SET requested_at = now() - interval '20 minutes'")
+
+    _tick(instance, RECONCILE_SENSOR_NAME)
+
+    target = db.execute(
+        "SELECT status, run_id FROM pipelines.sync_job_targets WHERE job_id = %s", (queued,)
+    ).fetchone()
+    assert target == ("queued", run.run_id) and job(db, queued)["status"] == "in_progress"
+    row = job(db, lost)
+    assert row["status"] == "failed" and row["error"].startswith("no Dagster run appeared within")

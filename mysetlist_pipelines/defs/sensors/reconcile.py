@@ -25,7 +25,7 @@ from mysetlist_pipelines.lib import tracking
 
 from ..tracking import run_info, settle_run, tracking_connection
 from ..tracking.runs import FINISHED, is_sync_run
-from .intake import PENDING_SENSOR_NAME
+from .intake import ACTIVE, PENDING_SENSOR_NAME
 
 RECONCILE_SENSOR_NAME = "sync_jobs_reconciliation"
 RECONCILE_INTERVAL_SECONDS = 30
@@ -48,15 +48,26 @@ def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -
     for i in range(0, len(run_ids), 100):
         runs.update({r.run_id: r for r in instance.get_runs(dg.RunsFilter(run_ids=run_ids[i : i + 100]))})
     now = datetime.now(UTC)
+    waiting = [
+        t
+        for t in targets
+        if t.run_id is None and t.requested_at and (now - t.requested_at).total_seconds() > LOST_AFTER_SECONDS
+    ]
+    found = _runs_for_unlinked(instance, waiting)
     for t in targets:
         if t.run_id is None:
-            age = (now - t.requested_at).total_seconds() if t.requested_at else 0
-            if age > LOST_AFTER_SECONDS:
-                counts["vanished"] += bool(
-                    tracking.abandon_targets(
-                        conn, [(t.job_id, t.partition_key)], f"no Dagster run started within {int(age)} s"
-                    )
-                )
+            if t not in waiting:
+                continue
+            run = found.get((t.job_id, t.partition_key))
+            if run is not None:  # still queued behind others, or started before any step reported
+                tracking.link_run(conn, run_info(run, instance), started=run.status in ACTIVE)
+                counts["linked"] += 1
+                continue
+            age = int((now - t.requested_at).total_seconds()) if t.requested_at else 0
+            tracking.abandon_targets(
+                conn, [(t.job_id, t.partition_key)], f"no Dagster run appeared within {age} s"
+            )
+            counts["vanished"] += 1
             continue
         run = runs.get(t.run_id)
         if run is None:
@@ -75,6 +86,29 @@ def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -
         if run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(WILL_RETRY_TAG) == "true":
             _follow_retry(context, conn, run, now)
     return counts
+
+
+def _runs_for_unlinked(
+    instance: dg.DagsterInstance, targets: list[tracking.Target]
+) -> dict[tuple[str, str], dg.DagsterRun]:
+    """The Dagster runs (any status) requested for targets no run has reported on yet."""
+    found: dict[tuple[str, str], dg.DagsterRun] = {}
+    job_ids = sorted({t.job_id for t in targets if t.run_key})
+    batch_ids = sorted({t.batch_id for t in targets if t.batch_id})
+    runs: list[dg.DagsterRun] = []
+    if job_ids:
+        runs += instance.get_runs(dg.RunsFilter(tags={tracking.SYNC_JOB_TAG: job_ids}))
+    if batch_ids:
+        runs += instance.get_runs(dg.RunsFilter(tags={tracking.BATCH_TAG: batch_ids}))
+    for t in targets:
+        for run in runs:
+            info = run_info(run, instance)
+            mine = (t.run_key and info.sync_job_id == t.job_id and info.run_key == t.run_key) or (
+                t.batch_id and info.batch_id == t.batch_id
+            )
+            if mine and (not info.partition_keys or t.partition_key in info.partition_keys):
+                found[(t.job_id, t.partition_key)] = run
+    return found
 
 
 def _follow_retry(
