@@ -23,6 +23,7 @@ from mysetlist_pipelines_tests.artist_support import (
     step_metadata,
     table_counts,
 )
+from mysetlist_pipelines_tests.artist_support import checks as check_results
 
 
 def _artist_id(conn: psycopg.Connection, name: str) -> str:
@@ -352,3 +353,75 @@ def test_a_batch_run_syncs_each_artist_and_names_the_one_that_failed(
     assert failure.step_key == "artist_profile"
     text = str(failure.event_specific_data.error)
     assert "artist_profile failed for 1 of 3 artists" in text and bad in text
+
+
+@pytest.mark.parametrize(
+    ("provider", "failed_step"), [("spotify", "artist_catalog"), ("ticketmaster", "artist_shows")]
+)
+def test_a_provider_down_fails_only_its_step_and_the_next_run_converges(
+    provider: str,
+    failed_step: str,
+    app_env: str,
+    artist_sandbox: Sandbox,  # noqa: F811
+    definitions: dg.Definitions,  # noqa: F811
+    instance: dg.DagsterInstance,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every step needs only the profile: with one provider down its step fails and the others land;
+    the next run fills the gap without duplicates (the catalog adopts the songs setlist.fm created,
+    the shows sync adopts the shows and venues setlist.fm created)."""
+    from mysetlist_pipelines.lib.settings import get_settings
+
+    monkeypatch.setenv("MYSETLIST_HTTP_MAX_RETRIES", "1")
+    monkeypatch.setenv("MYSETLIST_HTTP_BACKOFF_SECONDS", "0.05")
+    monkeypatch.setenv("MYSETLIST_BREAKER_FAILURE_THRESHOLD", "1000")  # no open breaker to wait out
+    get_settings.cache_clear()
+    ref = artist_sandbox.server.artist("velvet-static")
+    want = expected(artist_sandbox.server.dataset, "velvet-static", artist_sandbox.today)
+    key = register(app_env, instance, name=ref.name)
+    assert run_job(
+        definitions, instance, "catalog_only" if provider == "ticketmaster" else "shows_only", key
+    ).success
+    with psycopg.connect(app_env, autocommit=True) as conn:  # start over, keeping only who the artist is
+        conn.execute("TRUNCATE venues, shows, show_artists, songs, artist_songs, setlists, setlist_songs")
+        conn.execute("TRUNCATE pipelines.spotify_releases")
+
+    endpoint = "spotify:album" if provider == "spotify" else "ticketmaster:events"
+    artist_sandbox.server.add_fault(provider, "503", count=-1, endpoint=endpoint)
+    first = run_job(definitions, instance, "full_sync", key, raise_on_error=False)
+    assert not first.success
+    failed = {e.step_key for e in first.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE}
+    assert failed == {failed_step}
+    landed = {e.asset_key.path[-1] for e in first.get_asset_materialization_events()}
+    assert landed == {
+        "artist_profile",
+        "artist_catalog",
+        "artist_shows",
+        "artist_setlists",
+        "predicted_setlists",
+    } - {failed_step}
+
+    artist_sandbox.server.reset()
+    second = run_job(definitions, instance, "full_sync", key)
+    assert second.success and all(check_results(second).values())
+    details = step_metadata(second, failed_step)["details"]
+    if provider == "ticketmaster":  # the recent past shows setlist.fm had created were adopted
+        assert details["adopted_setlistfm_shows"] == 2  # type: ignore[index]
+    else:  # songs created from setlists got their Spotify data in place, no new rows for them
+        assert details["writes"]["songs"]["updated"] >= 1  # type: ignore[index]
+    with psycopg.connect(app_env) as conn:
+        got = counts(conn, _artist_id(conn, ref.name))
+        assert (
+            got["artist_songs"],
+            got["spotify_songs"],
+            got["shows"],
+            got["setlists"],
+            got["setlist_songs"],
+        ) == (
+            want.artist_songs,
+            want.catalog_songs,
+            want.shows,
+            want.setlists,
+            want.setlist_songs,
+        )
+        assert table_counts(conn)["venues"] == want.venues

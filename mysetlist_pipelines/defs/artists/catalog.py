@@ -5,7 +5,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.catalog import sync_catalog
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, artist_id_for, run_step
+from .common import GROUP, STEP_ORDER, artist_id_for, run_step
 from .partitions import artists_partitions
 
 
@@ -18,6 +18,7 @@ class CatalogConfig(dg.Config):
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
+    op_tags={"dagster/priority": STEP_ORDER["catalog"]},
     description="Studio songs from the artist's Spotify albums and singles: live, remix, edit, demo, "
     "acoustic, instrumental and karaoke versions dropped, album/single/deluxe/remaster duplicates "
     "merged (original album preferred). Incremental: only new releases are fetched.",

@@ -18,6 +18,12 @@ from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from ..resources import AppDatabase, ProviderClients
 
 GROUP = "artists"
+# Every step needs only the profile (who the artist is), so a provider that is down fails its own step
+# and the others still land (a `partial` job). Within a run they still go in this order (higher first:
+# Dagster's step priority), which gives the best first pass: setlists link to the shows just synced
+# and match songs to the catalog just synced. Any other order converges on the next run: the catalog
+# adopts songs created from setlists, the shows sync adopts venues and shows created from setlists.
+STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "10"}
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
 # Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the

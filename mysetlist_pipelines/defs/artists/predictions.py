@@ -5,7 +5,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.predictions import sync_predictions
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, artist_id_for, run_step, today
+from .common import GROUP, STEP_ORDER, artist_id_for, run_step, today
 from .partitions import artists_partitions
 
 
@@ -13,7 +13,8 @@ from .partitions import artists_partitions
     partitions_def=artists_partitions,
     group_name=GROUP,
     kinds={"postgres"},
-    deps=["artist_setlists", "artist_catalog"],
+    deps=["artist_profile"],
+    op_tags={"dagster/priority": STEP_ORDER["predictions"]},
     description="A predicted setlist for every upcoming show: songs ranked by how often and how "
     "recently they were played, catalog order without history. Never rewritten once voted on.",
 )

@@ -5,7 +5,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.setlists import DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, sync_setlists
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, artist_id_for, run_step, today
+from .common import GROUP, STEP_ORDER, artist_id_for, run_step, today
 from .partitions import artists_partitions
 
 
@@ -19,9 +19,8 @@ class SetlistsConfig(dg.Config):
     partitions_def=artists_partitions,
     group_name=GROUP,
     kinds={"postgres"},
-    # After the shows (to link setlists to them) and the catalog (to match songs to Spotify's);
-    # either may be missing from a job, and songs created here are matched by the catalog later.
-    deps=["artist_shows", "artist_catalog"],
+    deps=["artist_profile"],
+    op_tags={"dagster/priority": STEP_ORDER["setlists"]},
     description="Actual setlists from setlist.fm in played order (tape left out, covers noted and "
     "never matched to the artist's catalog), linked to their shows; past shows and venues created "
     "when Ticketmaster has none. Incremental: stops at the newest setlist already stored.",

@@ -5,7 +5,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.shows import DEFAULT_PAST_DAYS, sync_shows
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, artist_id_for, run_step, today
+from .common import GROUP, STEP_ORDER, artist_id_for, run_step, today
 from .partitions import artists_partitions
 
 
@@ -18,6 +18,7 @@ class ShowsConfig(dg.Config):
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
+    op_tags={"dagster/priority": STEP_ORDER["shows"]},
     description="Upcoming and recent Ticketmaster events of the artist: venues, shows (status, "
     "times, prices) and every known artist on the bill.",
 )

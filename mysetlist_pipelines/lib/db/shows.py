@@ -135,6 +135,39 @@ def write_tm_shows(
     return counts, {k[0]: v for k, v in ids.items()}
 
 
+def adopt_shows(
+    conn: psycopg.Connection, artist_id: str, events: Sequence[tuple[str, str | None, date | None]]
+) -> int:
+    """(tm_event_id, venue_id, date) of Ticketmaster events not stored yet: a show of the artist that
+    setlist.fm created first (no tm_event_id, same date, same venue) takes the event's id, so the
+    upsert that follows updates it instead of adding the same concert twice."""
+    wanted = [(e, v, d) for e, v, d in events if v and d]
+    if not wanted:
+        return 0
+    known = {
+        r[0]
+        for r in conn.execute(
+            "SELECT tm_event_id FROM shows WHERE tm_event_id = ANY(%s)", ([e for e, _, _ in wanted],)
+        )
+    }
+    loose: dict[tuple[str, date], list[str]] = {}
+    for sid, venue_id, on in conn.execute(
+        "SELECT s.id::text, s.venue_id::text, s.date FROM shows s WHERE s.tm_event_id IS NULL AND s.date IS NOT NULL "
+        "AND (s.headliner_artist_id = %(a)s OR EXISTS "
+        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s)) ORDER BY s.created_at, s.id",
+        {"a": artist_id},
+    ):
+        loose.setdefault((venue_id, on), []).append(sid)
+    adopted = [
+        (loose[(v, d)].pop(0), e)
+        for e, v, d in wanted
+        if e not in known and loose.get((v, d))  # type: ignore[index]
+    ]
+    if adopted:
+        update_by_id(conn, "shows", ("id", "tm_event_id"), adopted)
+    return len(adopted)
+
+
 def insert_shows(
     conn: psycopg.Connection, shows: Sequence[tuple[str, ShowRow]], slug_bases: Sequence[str]
 ) -> WriteCounts:

@@ -88,6 +88,9 @@ def sync_shows(
             )
             bases.append(store.show_slug_base(name, venue.city, event.local_date))
             bills.append(on_bill)
+        adopted = store.adopt_shows(
+            conn, artist_id, [(r.tm_event_id or "", r.venue_id, r.date) for r in rows]
+        )
         report.writes["shows"], show_ids = store.write_tm_shows(conn, rows, bases)
         links = [
             (show_ids[r.tm_event_id or ""], artist, index, is_headliner)
@@ -101,6 +104,7 @@ def sync_shows(
         artist_store.mark_synced(conn, artist_id, "shows", full_sync=full_sync)
     statuses = Counter(r.status for r in rows)
     report.details.update({"events": len(events), "total_shows": total, "upcoming_shows": upcoming,
+                           "adopted_setlistfm_shows": adopted,
                            "statuses": dict(sorted(statuses.items()))})  # fmt: skip
     report.message = f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
     return report
