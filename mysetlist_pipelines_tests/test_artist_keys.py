@@ -70,6 +70,31 @@ def test_known_ids_are_never_overwritten_or_stolen(db: psycopg.Connection) -> No
     assert lookup(db, b).spotify_id == "spB"
 
 
+def test_a_second_request_by_name_lands_on_the_same_key(db: psycopg.Connection) -> None:
+    (key,) = register(db, [ArtistRequest(spotify_id="sp1")])
+    link(db, key, _artist(db, "Sigur Rós", "sigur-ros", spotify_id="sp1"), name="Sigur Rós")
+    assert register(db, [ArtistRequest(name="sigur ros")]) == [key]
+    # Same name but another Spotify id: another artist, another key.
+    assert register(db, [ArtistRequest(name="Sigur Rós", spotify_id="sp2")]) == ["sigur-ros"]
+
+
+def test_an_ambiguous_name_is_refused(db: psycopg.Connection) -> None:
+    register(db, [ArtistRequest(name="Echo", spotify_id="e1"), ArtistRequest(name="Echo", spotify_id="e2")])
+    with pytest.raises(ValueError, match="2 artists are named 'Echo'"):
+        register(db, [ArtistRequest(name="Echo")])
+
+
+def test_the_apps_id_for_an_artist_not_created_yet_is_kept(db: psycopg.Connection) -> None:
+    wanted = "6f1d2c1e-0000-4000-8000-000000000001"
+    (key,) = register(db, [ArtistRequest(artist_id=wanted, name="New Band")])
+    identity = lookup(db, key)
+    assert (identity.artist_id, identity.requested_artist_id) == (None, wanted)
+    # Asked again by the same id only: the same key, not a refusal.
+    assert register(db, [ArtistRequest(artist_id=wanted)]) == [key]
+    with pytest.raises(ValueError, match="not an artists row yet"):
+        register(db, [ArtistRequest(artist_id="6f1d2c1e-0000-4000-8000-000000000002")])
+
+
 def test_bad_requests_are_refused_clearly(db: psycopg.Connection) -> None:
     with pytest.raises(ValueError, match="needs an artists.id"):
         register(db, [ArtistRequest()])
@@ -77,3 +102,17 @@ def test_bad_requests_are_refused_clearly(db: psycopg.Connection) -> None:
         register(db, [ArtistRequest(artist_id="not-a-uuid")])
     with pytest.raises(UnknownArtistKey, match="not registered"):
         lookup(db, "nobody")
+
+
+def test_profile_sync_creates_the_artist_with_the_apps_id(
+    db: psycopg.Connection, providers, sandbox_env
+) -> None:  # type: ignore[no-untyped-def]
+    from mysetlist_pipelines.lib.sync.profile import sync_profile
+
+    ref = sandbox_env.artist("neon-harbor")
+    wanted = "6f1d2c1e-0000-4000-8000-0000000000aa"
+    (key,) = register(db, [ArtistRequest(artist_id=wanted, spotify_id=ref.spotify_id)])
+    report = sync_profile(db, providers, key)
+    assert report.artist_id == wanted
+    assert lookup(db, key).artist_id == wanted
+    assert db.execute("SELECT count(*) FROM artists WHERE id = %s", (wanted,)).fetchone() == (1,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ def insert_job(
     conn: psycopg.Connection,
     *,
     entity_type: str = "artist",
-    entity_id: str = "00000000-0000-0000-0000-000000000000",
+    entity_id: str | None = None,
     job_type: str = "full_sync",
     priority: int = 1,
     spotify_id: str | None = None,
@@ -27,7 +28,9 @@ def insert_job(
     max_retries: int = 3,
     created_ago_seconds: float = 0,
 ) -> str:
-    """A pending sync_jobs row, exactly the columns the app sets; returns its id."""
+    """A pending sync_jobs row, exactly the columns the app sets; returns its id. Like the app, each
+    row names its own artists.id unless told otherwise."""
+    entity_id = entity_id or str(uuid.uuid4())
     row = conn.execute(
         "INSERT INTO sync_jobs (entity_type, entity_id, spotify_id, ticketmaster_id, setlistfm_id, "
         "job_type, priority, metadata, auto_retry, max_retries, created_at) "

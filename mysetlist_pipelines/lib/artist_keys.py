@@ -4,27 +4,33 @@ A key is the artist's slug at the time it was first requested ("radiohead", "sig
 request carries no name, the strongest external id ("tm-K8vZ9171oZ7", "spotify-4Z8W4fKeB5YxbusRsdQVPb",
 "mbid-a74b1b7f-..."). Collisions get a numeric suffix. `pipelines.artist_keys` maps the key to the
 `artists` row (once the profile sync has created or found it) and to every external id learned since,
-so a later request by any of those ids, or by the app's artists.id, lands on the same partition.
+so a later request by any of those ids, by the app's artists.id, or by the same name, lands on the same
+partition.
+
+The app may send an `entity_id` for an artist whose row it has not created yet; that id is kept as the
+key's `requested_artist_id`, and the profile sync creates the `artists` row with it, so the app's own
+link to the artist keeps working.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import psycopg
 from psycopg.rows import class_row
 
-from .text import slugify, unique_slug
+from .text import normalize_name, slugify, unique_slug
 
-# Strongest first: the app's own id, then the ids the matching order in external-apis.md trusts most.
-_ID_COLUMNS = ("artist_id", "tm_attraction_id", "spotify_id", "mbid")
+# Strongest first: the ids the matching order in external-apis.md trusts most.
+_EXTERNAL_COLUMNS = ("tm_attraction_id", "spotify_id", "mbid")
 _KEY_PREFIX = {"tm_attraction_id": "tm", "spotify_id": "spotify", "mbid": "mbid"}
 
 
 @dataclass(frozen=True)
 class ArtistRequest:
-    """What a request knows about an artist; at least one field must be set."""
+    """What a request knows about an artist: the app's artists.id (existing or intended), external
+    ids, a name. It must identify the artist by an existing artists.id, an external id or a name."""
 
     artist_id: str | None = None
     tm_attraction_id: str | None = None
@@ -44,17 +50,30 @@ class ArtistIdentity:
     spotify_id: str | None
     mbid: str | None
     name: str | None
+    requested_artist_id: str | None = None
 
 
 class UnknownArtistKey(LookupError):
     pass
 
 
+def validate(request: ArtistRequest) -> None:
+    """The checks that need no database: something to go on, and a well-formed artists.id."""
+    if request.is_empty():
+        raise ValueError("an artist request needs an artists.id, an external id or a name")
+    if request.artist_id:
+        try:
+            uuid.UUID(request.artist_id)
+        except ValueError:
+            raise ValueError(f"artist id {request.artist_id!r} is not a valid artists.id (a uuid)") from None
+
+
 def register(conn: psycopg.Connection, requests: list[ArtistRequest]) -> list[str]:
     """The partition key of each request (same order), creating keys for artists never seen before.
 
-    Idempotent, and safe against a concurrent registration: the whole batch runs under one
-    transaction-level advisory lock. An invalid request raises ValueError before anything is written.
+    Idempotent, and safe against concurrent registration (one transaction-level advisory lock).
+    An invalid request raises ValueError and nothing of the batch is written: callers that must not
+    let one bad request stop others register one request at a time.
     """
     for request in requests:
         validate(request)
@@ -66,8 +85,8 @@ def register(conn: psycopg.Connection, requests: list[ArtistRequest]) -> list[st
 def lookup(conn: psycopg.Connection, partition_key: str) -> ArtistIdentity:
     with conn.cursor(row_factory=class_row(ArtistIdentity)) as cur:
         row = cur.execute(
-            "SELECT partition_key, artist_id::text, tm_attraction_id, spotify_id, mbid, name "
-            "FROM pipelines.artist_keys WHERE partition_key = %s",
+            "SELECT partition_key, artist_id::text, tm_attraction_id, spotify_id, mbid, name, "
+            "requested_artist_id::text FROM pipelines.artist_keys WHERE partition_key = %s",
             (partition_key,),
         ).fetchone()
     if row is None:
@@ -78,68 +97,124 @@ def lookup(conn: psycopg.Connection, partition_key: str) -> ArtistIdentity:
     return row
 
 
-def link(conn: psycopg.Connection, partition_key: str, artist_id: str, **ids: str | None) -> None:
-    """Record what the profile sync learned: the artists row and external ids. Known values are
-    never overwritten with null, and an id another key already holds is left alone."""
+def link(
+    conn: psycopg.Connection,
+    partition_key: str,
+    artist_id: str,
+    *,
+    name: str | None = None,
+    **ids: str | None,
+) -> None:
+    """Record what the profile sync learned: the artists row, its name and external ids. Known values
+    are never overwritten with null, and an id another key already holds is left alone."""
     _fill(conn, partition_key, {"artist_id": artist_id, **ids})
-
-
-def validate(request: ArtistRequest) -> None:
-    if request.is_empty():
-        raise ValueError("an artist request needs an artists.id, an external id or a name")
-    if request.artist_id:
-        try:
-            uuid.UUID(request.artist_id)
-        except ValueError:
-            raise ValueError(f"artist id {request.artist_id!r} is not a valid artists.id (a uuid)") from None
+    if name:
+        conn.execute(
+            "UPDATE pipelines.artist_keys SET name_key = %s WHERE partition_key = %s "
+            "AND name_key IS DISTINCT FROM %s",
+            (normalize_name(name), partition_key, normalize_name(name)),
+        )
 
 
 def _register_one(conn: psycopg.Connection, request: ArtistRequest) -> str:
-    request = _with_artist_row(conn, request)
-    for column in _ID_COLUMNS:
+    request, requested_id = _with_artist_row(conn, request)
+    if request.artist_id:
+        key = _key_where(conn, "artist_id", request.artist_id)
+        if key:
+            return _filled(conn, key, request)
+    for column in _EXTERNAL_COLUMNS:
         value = getattr(request, column)
-        if value:
-            row = conn.execute(
-                f"SELECT partition_key FROM pipelines.artist_keys WHERE {column} = %s", (value,)
-            ).fetchone()
-            if row:
-                _fill(conn, row[0], _ids(request))
-                return row[0]
+        key = _key_where(conn, column, value) if value else None
+        if key:
+            return _filled(conn, key, request)
+    if requested_id:
+        key = _key_where(conn, "requested_artist_id", requested_id)
+        if key:
+            return _filled(conn, key, request)
+    if request.name:
+        key = _key_by_name(conn, request)
+        if key:
+            return _filled(conn, key, request)
+    if not (request.name or any(getattr(request, c) for c in _EXTERNAL_COLUMNS)):
+        raise ValueError(
+            f"artist id {requested_id} is not an artists row yet, and the request names no external "
+            "id or artist name to import it from"
+        )
     key = _new_key(conn, request)
     conn.execute(
-        "INSERT INTO pipelines.artist_keys (partition_key, name) VALUES (%s, %s)", (key, request.name)
+        "INSERT INTO pipelines.artist_keys (partition_key, name, name_key, requested_artist_id) "
+        "VALUES (%s, %s, %s, %s)",
+        (key, request.name, normalize_name(request.name) if request.name else None, requested_id),
     )
-    _fill(conn, key, _ids(request))
-    return key
+    return _filled(conn, key, request)
 
 
-def _with_artist_row(conn: psycopg.Connection, request: ArtistRequest) -> ArtistRequest:
-    """Complete the request from an existing `artists` row found by any of its ids."""
-    clauses = [(c, getattr(request, c)) for c in _ID_COLUMNS if getattr(request, c)]
-    for column, value in clauses:
-        column = "id" if column == "artist_id" else column
+def _with_artist_row(conn: psycopg.Connection, request: ArtistRequest) -> tuple[ArtistRequest, str | None]:
+    """Complete the request from an existing `artists` row found by any of its ids. An artists.id
+    with no row yet comes back separately, as the id the app wants the artist created with."""
+    requested_id = None
+    for column in ("artist_id", *_EXTERNAL_COLUMNS):
+        value = getattr(request, column)
+        if not value:
+            continue
         row = conn.execute(
-            f"SELECT id::text, tm_attraction_id, spotify_id, mbid, name FROM artists WHERE {column} = %s",
+            "SELECT id::text, tm_attraction_id, spotify_id, mbid, name FROM artists "
+            f"WHERE {'id' if column == 'artist_id' else column} = %s",
             (value,),
         ).fetchone()
         if row:
-            known = dict(
-                zip(("artist_id", "tm_attraction_id", "spotify_id", "mbid", "name"), row, strict=True)
-            )
+            known = dict(zip(("artist_id", *_EXTERNAL_COLUMNS, "name"), row, strict=True))
             merged = {f.name: getattr(request, f.name) or known[f.name] for f in fields(request)}
-            return ArtistRequest(**merged)
-    return request
+            if column != "artist_id" and request.artist_id and request.artist_id != known["artist_id"]:
+                merged["artist_id"] = known["artist_id"]  # the row found by external id wins
+            return ArtistRequest(**merged), None
+        if column == "artist_id":
+            requested_id = value
+            request = replace(request, artist_id=None)
+    return request, requested_id
 
 
-def _ids(request: ArtistRequest) -> dict[str, str | None]:
-    return {c: getattr(request, c) for c in _ID_COLUMNS}
+def _key_where(conn: psycopg.Connection, column: str, value: str) -> str | None:
+    row = conn.execute(
+        f"SELECT partition_key FROM pipelines.artist_keys WHERE {column} = %s", (value,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _key_by_name(conn: psycopg.Connection, request: ArtistRequest) -> str | None:
+    """A key whose artist has the same normalized name and no conflicting external id."""
+    assert request.name
+    rows = conn.execute(
+        "SELECT partition_key, tm_attraction_id, spotify_id, mbid FROM pipelines.artist_keys "
+        "WHERE name_key = %s ORDER BY created_at",
+        (normalize_name(request.name),),
+    ).fetchall()
+    fitting = [
+        r[0]
+        for r in rows
+        if all(
+            not getattr(request, c) or stored in (None, getattr(request, c))
+            for c, stored in zip(_EXTERNAL_COLUMNS, r[1:], strict=True)
+        )
+    ]
+    if len(fitting) > 1:
+        raise ValueError(
+            f"{len(fitting)} artists are named {request.name!r} ({', '.join(fitting)}); "
+            "name the one you mean by its Spotify or Ticketmaster id"
+        )
+    return fitting[0] if fitting else None
+
+
+def _filled(conn: psycopg.Connection, key: str, request: ArtistRequest) -> str:
+    _fill(conn, key, {c: getattr(request, c) for c in ("artist_id", *_EXTERNAL_COLUMNS)})
+    return key
 
 
 def _new_key(conn: psycopg.Connection, request: ArtistRequest) -> str:
     if request.name:
         base = slugify(request.name, fallback="artist")
     else:
-        column = next(c for c in ("tm_attraction_id", "spotify_id", "mbid") if getattr(request, c))
+        column = next(c for c in _EXTERNAL_COLUMNS if getattr(request, c))
         base = f"{_KEY_PREFIX[column]}-{slugify(getattr(request, column))}"
     taken = {
         r[0]

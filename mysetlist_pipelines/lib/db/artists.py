@@ -76,8 +76,11 @@ def free_ids(conn: psycopg.Connection, artist_id: str | None, ids: dict[str, str
     return taken
 
 
-def save(conn: psycopg.Connection, artist_id: str | None, profile: ArtistProfile) -> tuple[str, WriteCounts]:
-    """Insert or update the artists row; returns its id. Caller holds the transaction."""
+def save(
+    conn: psycopg.Connection, artist_id: str | None, profile: ArtistProfile, *, new_id: str | None = None
+) -> tuple[str, WriteCounts]:
+    """Insert or update the artists row; returns its id. A new row takes `new_id` (the id the app
+    asked for) when given and still free. Caller holds the transaction."""
     genres = json.dumps(list(profile.genres)) if profile.genres else None
     urls = json.dumps(dict(sorted(profile.external_urls.items()))) if profile.external_urls else None
     values: dict[str, Any] = {
@@ -100,9 +103,13 @@ def save(conn: psycopg.Connection, artist_id: str | None, profile: ArtistProfile
             )
         }
         cols = [*values, "slug"]
+        params = [*values.values(), unique_slug(base, taken)]
+        if new_id and not conn.execute("SELECT 1 FROM artists WHERE id = %s", (new_id,)).fetchone():
+            cols.append("id")
+            params.append(new_id)
         row = conn.execute(
             f"INSERT INTO artists ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) RETURNING id::text",
-            (*values.values(), unique_slug(base, taken)),
+            params,
         ).fetchone()
         assert row is not None
         return row[0], WriteCounts(inserted=1)

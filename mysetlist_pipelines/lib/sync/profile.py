@@ -39,7 +39,11 @@ def sync_profile(
         age = datetime.now(UTC) - stored.profile_synced_at
         if age < max_age:
             artist_keys.link(
-                conn, partition_key, stored.id, **{c: getattr(stored, c) for c in store.ID_COLUMNS}
+                conn,
+                partition_key,
+                stored.id,
+                name=stored.name,
+                **{c: getattr(stored, c) for c in store.ID_COLUMNS},
             )
             return StepReport(
                 stored.id,
@@ -62,10 +66,16 @@ def sync_profile(
             _refuse_second_key(conn, partition_key, artist_id)
         decisions = _drop_taken(conn, artist_id, found)
         profile = _profile(found, decisions, fallback_name=name or partition_key)
-        artist_id, counts = store.save(conn, artist_id, profile)
+        artist_id, counts = store.save(conn, artist_id, profile, new_id=identity.requested_artist_id)
         store.record_decisions(conn, artist_id, list(decisions.values()))
         store.mark_synced(conn, artist_id, "profile", full_sync=full_sync)
-        artist_keys.link(conn, partition_key, artist_id, **{c: getattr(profile, c) for c in store.ID_COLUMNS})
+        artist_keys.link(
+            conn,
+            partition_key,
+            artist_id,
+            name=profile.name,
+            **{c: getattr(profile, c) for c in store.ID_COLUMNS},
+        )
     report = StepReport(artist_id, calls=providers.calls_since(before))
     report.writes["artists"] = counts
     report.details["artist"] = profile.name

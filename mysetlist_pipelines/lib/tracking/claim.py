@@ -104,7 +104,7 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
         if not rows:
             return intake
         lock_jobs(conn, [r.id for r in rows])
-        planned: list[tuple[PendingRow, list[artist_keys.ArtistRequest]]] = []
+        planned: list[tuple[PendingRow, list[str]]] = []
         for row in rows:
             try:
                 with conn.transaction():  # a savepoint: one bad row never aborts the others
@@ -114,7 +114,11 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
                             f"job_type {row.job_type!r} has no Dagster job in this code location "
                             f"(available: {', '.join(sorted(available)) or 'none'})"
                         )
-                    planned.append((row, wanted))
+                    try:
+                        keys = artist_keys.register(conn, wanted)
+                    except ValueError as exc:
+                        raise BadRequest(str(exc)) from None
+                    planned.append((row, list(dict.fromkeys(keys))))
             except BadRequest as exc:
                 intake.rejections.append(Rejection(row.id, str(exc)))
             except Exception as exc:
@@ -122,8 +126,6 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
                 intake.rejections.append(
                     Rejection(row.id, redact(f"could not read the request: {exc}") or "invalid request")
                 )
-        requests = [r for _, reqs in planned for r in reqs]
-        keys = iter(artist_keys.register(conn, requests) if requests else [])
         generations = dict(
             conn.execute(
                 "SELECT job_id, max(generation) FROM pipelines.sync_job_targets WHERE job_id = ANY(%s) "
@@ -132,8 +134,7 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
             ).fetchall()
         )
         targets: list[tuple[PendingRow, str, int, str]] = []
-        for row, reqs in planned:
-            partition_keys = list(dict.fromkeys(next(keys) for _ in reqs))
+        for row, partition_keys in planned:
             generation = generations.get(row.id, 0) + 1
             for key in partition_keys:
                 rk = run_key(row.id, generation, key if len(partition_keys) > 1 else None)

@@ -87,9 +87,8 @@ def artist_requests(conn: psycopg.Connection, row: PendingRow) -> list[ArtistReq
 
 
 def _artist_request(conn: psycopg.Connection, row: PendingRow) -> ArtistRequest:
+    # The app may send the id before creating the row: register() keeps it for the row to come.
     entity = _uuid(_blank(row.entity_id))
-    if entity and not conn.execute("SELECT 1 FROM artists WHERE id = %s", (entity,)).fetchone():
-        entity = None  # the app may send the id before creating the row; the other ids decide
     request = ArtistRequest(
         artist_id=entity,
         tm_attraction_id=_blank(row.ticketmaster_id),
