@@ -137,6 +137,38 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MYSETLIST_BREAKER_COOLDOWN_SECONDS", "breaker_cooldown_seconds"),
     )
 
+    # Scheduled fleet work (defs/schedules, lib/fleet): artists per batch run, the share of each
+    # provider's daily quota kept for the imports the app asks for, and discovery's reach.
+    fleet_batch_size: int = Field(
+        25, ge=1, le=500, validation_alias=AliasChoices("MYSETLIST_FLEET_BATCH_SIZE", "fleet_batch_size")
+    )
+    fleet_import_reserve: float = Field(
+        0.2,
+        ge=0,
+        lt=1,
+        validation_alias=AliasChoices("MYSETLIST_FLEET_IMPORT_RESERVE", "fleet_import_reserve"),
+    )
+    discovery_eu_countries: str = Field(
+        "GB,IE,DE,NL,BE,FR,ES,IT,AT,CH,SE,DK,NO,FI,PL",
+        pattern=r"^[A-Z]{2}(,[A-Z]{2})*$",
+        validation_alias=AliasChoices("MYSETLIST_DISCOVERY_EU_COUNTRIES", "discovery_eu_countries"),
+    )
+    discovery_max_pages: int = Field(
+        5,
+        ge=1,
+        le=50,
+        validation_alias=AliasChoices("MYSETLIST_DISCOVERY_MAX_PAGES", "discovery_max_pages"),
+    )
+    discovery_max_imports: int = Field(
+        10,
+        ge=0,
+        le=500,
+        validation_alias=AliasChoices("MYSETLIST_DISCOVERY_MAX_IMPORTS", "discovery_max_imports"),
+    )
+    trending_imports: int = Field(
+        10, ge=0, le=500, validation_alias=AliasChoices("MYSETLIST_TRENDING_IMPORTS", "trending_imports")
+    )
+
     log_level: LogLevel = "INFO"
 
     data_dir: Path = Field(

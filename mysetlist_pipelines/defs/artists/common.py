@@ -12,8 +12,10 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
+from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
+from mysetlist_pipelines.lib.tracking import BATCH_TAG
 
 from ..resources import AppDatabase, ProviderClients
 
@@ -81,7 +83,8 @@ def run_step(
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
     with hook, _connection(app_db) as conn:
-        for key in keys:
+        members, skipped = _batch_filter(context, conn, keys)
+        for key in members:
             try:
                 report = step(conn, providers, key)
             except (ArtistNotFound, ProviderError, artist_keys.UnknownArtistKey) as exc:
@@ -99,10 +102,30 @@ def run_step(
                 + "; ".join(f"{k}: {v}" for k, v in failures.items()),
                 metadata={"failed": dg.MetadataValue.json(failures)},
             )
-    return dg.MaterializeResult(metadata=metadata(reports))
+    return dg.MaterializeResult(metadata=metadata(reports, skipped))
 
 
-def metadata(reports: list[tuple[str, StepReport]]) -> dict[str, Any]:
+def _batch_filter(
+    context: dg.AssetExecutionContext, conn: psycopg.Connection, keys: list[str]
+) -> tuple[list[str], list[str]]:
+    """(partitions to sync, partitions skipped). A fleet batch run covers a partition range (ranges
+    follow insertion order); only the artists its sync_jobs rows were opened for are synced, the
+    others in the range are skipped at no provider cost (lib/fleet/batches.py). Without rows for
+    the batch (deleted since), the whole range is synced."""
+    batch = context.run.tags.get(BATCH_TAG) if len(keys) > 1 else None
+    if not batch:
+        return keys, []
+    members = batch_members(conn, batch)
+    if not members:
+        context.log.warning(f"batch {batch} has no sync_jobs rows: syncing every artist of the range")
+        return keys, []
+    skipped = [k for k in keys if k not in members]
+    if skipped:
+        context.log.info(f"{len(skipped)} partition(s) of the range are not in batch {batch}: not synced")
+    return [k for k in keys if k in members], skipped
+
+
+def metadata(reports: list[tuple[str, StepReport]], skipped: list[str] | None = None) -> dict[str, Any]:
     """Totals over the run's artists: rows inserted/updated/unchanged per table, items skipped and
     why, provider calls by endpoint, and each artist's one-line summary."""
     writes: dict[str, WriteCounts] = {}
@@ -125,10 +148,22 @@ def metadata(reports: list[tuple[str, StepReport]]) -> dict[str, Any]:
         "calls": dg.MetadataValue.json(dict(sorted(calls.items()))),
         "artists": len(reports),
     }
-    if len(reports) == 1:
+    if skipped:
+        # Dagster records this materialization for every partition of the run's range: say which
+        # artists were actually synced.
+        meta["artists_skipped"] = dg.MetadataValue.json(
+            {
+                "reason": "in the run's partition range, not in its batch: not synced, no provider call",
+                "partitions": skipped,
+            }
+        )
+    if len(reports) == 1 and not skipped:
         ((_, report),) = reports
         meta["summary"] = report.message
         meta["details"] = dg.MetadataValue.json(report.summary())
     else:
-        meta["summary"] = dg.MetadataValue.md("\n".join(f"- **{k}**: {r.message}" for k, r in reports))
+        lines = [f"- **{k}**: {r.message}" for k, r in reports]
+        if skipped:
+            lines.append(f"- not synced (in the range, not in this batch): {', '.join(skipped)}")
+        meta["summary"] = dg.MetadataValue.md("\n".join(lines))
     return meta

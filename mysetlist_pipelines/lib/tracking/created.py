@@ -103,18 +103,20 @@ def open_batch(
     partition_keys: Sequence[str],
     priority: int = 3,
     metadata: Mapping[str, Any] | None = None,
+    steps: Sequence[Step] | None = None,
 ) -> dict[str, str]:
     """Rows for a batch run: one `sync_jobs` row per artist (in progress, `metadata.batch_id`), served
     by the run(s) tagged `mysetlist/batch_id=<batch_id>` over those partitions. Launch the run after
-    this commits; its steps and end then move each artist's row like any other. Returns partition key
-    -> job id."""
+    this commits; its steps and end then move each artist's row like any other. `steps`: those the
+    run materializes when it selects only some assets of its job (default: every step of
+    `job_type`). Returns partition key -> job id."""
     with conn.transaction():
         jobs = create_jobs(
             conn,
             NewJobs(
                 job_type,
                 partition_keys,
-                steps_for(job_type),
+                list(steps) if steps else steps_for(job_type),
                 priority=priority,
                 metadata={
                     "source": "dagster",

@@ -1,0 +1,69 @@
+"""Pure-SQL routes as small op jobs: calculate-trending (5 */2 * * *) and cleanup-old-data (30 1 * * *).
+
+They run as runs rather than inside the schedule's evaluation: a run has no 60-s evaluation timeout
+(both statements scan whole tables, which grow with the app), shows in the runs list with its logs,
+can be re-executed from the UI, and costs one short in-process run every two hours. Each run writes
+its cron_logs row (success, or failed with the error) from inside the op.
+"""
+
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from mysetlist_pipelines.lib.fleet import CronRun
+from mysetlist_pipelines.lib.fleet.cleanup import cleanup_old_data
+from mysetlist_pipelines.lib.fleet.trending import recompute
+
+from ..tracking import tracking_connection
+from .fleet import RUNNING, SCHEDULE_TAG
+
+
+@dg.op(description="Recompute shows.trending_score and artists.trending_score (README: the formula).")
+def recompute_trending(context: dg.OpExecutionContext) -> None:
+    with CronRun(tracking_connection, "calculate-trending") as run, tracking_connection() as conn:
+        run.result["dagster_run_id"] = context.run_id
+        counts = recompute(conn, datetime.now(UTC).date())
+        run.result.update(asdict(counts))
+    context.log.info(f"trending scores: {asdict(counts)}")
+
+
+@dg.op(description="Delete finished sync_jobs older than 7 days, cron_logs older than 30, old batch records.")
+def cleanup_sync_data(context: dg.OpExecutionContext) -> None:
+    with CronRun(tracking_connection, "cleanup-old-data") as run, tracking_connection() as conn:
+        run.result["dagster_run_id"] = context.run_id
+        done = cleanup_old_data(conn)
+        run.result.update(asdict(done))
+    context.log.info(f"cleanup: {asdict(done)}")
+
+
+@dg.job(executor_def=dg.in_process_executor, description="calculate-trending: the trending scores.")
+def trending_scores() -> None:
+    recompute_trending()
+
+
+@dg.job(executor_def=dg.in_process_executor, description="cleanup-old-data: old tracking rows.")
+def cleanup_old_sync_data() -> None:
+    cleanup_sync_data()
+
+
+calculate_trending = dg.ScheduleDefinition(
+    name="calculate_trending",
+    cron_schedule="5 */2 * * *",
+    job=trending_scores,
+    execution_timezone="UTC",
+    default_status=RUNNING,
+    tags={SCHEDULE_TAG: "calculate-trending"},
+    description="Trending scores of shows and artists from the app's own data (was `calculate-trending`)",
+)
+
+cleanup_old_data_schedule = dg.ScheduleDefinition(
+    name="cleanup_old_data",
+    cron_schedule="30 1 * * *",
+    job=cleanup_old_sync_data,
+    execution_timezone="UTC",
+    default_status=RUNNING,
+    tags={SCHEDULE_TAG: "cleanup-old-data"},
+    description="cleanup_old_sync_data() and old batch records (was `cleanup-old-data`)",
+)

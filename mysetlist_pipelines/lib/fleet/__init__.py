@@ -1,0 +1,43 @@
+"""Scheduled fleet work in plain Python (no Dagster): which artists a schedule refreshes
+(selection.py), what that costs per provider (work.py), what fits today's budgets (budget.py), how
+the chosen artists are cut into batch runs (batches.py), discovery of new shows and artists
+(discovery.py, imports.py), past setlists (past.py), trending scores (trending.py) and the cron_logs
+rows (cronlog.py). defs/schedules wires them into Dagster schedules; tick.py is the glue of one
+refresh tick.
+"""
+
+from .batches import Batch, batch_members, group, load_tick, open_batches
+from .budget import Allowance, Deferral, Plan, allowances, app_requests_waiting, committed_calls, plan
+from .cronlog import CronRun, already_logged, log_cron_run
+from .selection import Candidate
+from .tick import RefreshOutcome, TickInfo, ensure_keys, read_allowances, refresh
+from .work import IMPORT_CALLS, PROVIDERS, WORK, Calls, Work
+
+__all__ = [
+    "IMPORT_CALLS",
+    "PROVIDERS",
+    "WORK",
+    "Allowance",
+    "Batch",
+    "Calls",
+    "Candidate",
+    "CronRun",
+    "Deferral",
+    "Plan",
+    "RefreshOutcome",
+    "TickInfo",
+    "Work",
+    "allowances",
+    "already_logged",
+    "app_requests_waiting",
+    "batch_members",
+    "committed_calls",
+    "ensure_keys",
+    "group",
+    "load_tick",
+    "log_cron_run",
+    "open_batches",
+    "plan",
+    "read_allowances",
+    "refresh",
+]

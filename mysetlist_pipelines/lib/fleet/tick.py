@@ -1,0 +1,130 @@
+"""One tick of a fleet refresh, in plain Python (defs/schedules turns its batches into run requests).
+
+    allowed = read_allowances(conn, providers, settings.fleet_import_reserve)
+    outcome = refresh(conn, TickInfo(...), WORK["shows"], candidates, allowed, register_partitions)
+    outcome.batches   # one run each; outcome.result goes to the cron_logs row
+
+`register_partitions(keys)` is the Dagster side: it adds the artists' partitions that Dagster does
+not have yet and returns every artist partition in insertion order (what partition ranges follow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from .. import artist_keys
+from ..providers import Providers
+from .batches import Batch, open_batches
+from .budget import Allowance, Plan, allowances, app_requests_waiting, committed_calls, plan
+from .selection import Candidate
+from .work import PROVIDERS, Work
+
+SAMPLE = 50  # artists and batches listed by name in a cron_logs row (the counts are always complete)
+
+
+@dataclass(frozen=True)
+class TickInfo:
+    schedule: str  # the old cron route's name, e.g. "update-active-artists" (cron_logs.job_name)
+    tick: datetime  # the scheduled execution time
+    now: datetime  # the clock freshness is judged by
+    batch_size: int
+
+
+@dataclass
+class RefreshOutcome:
+    plan: Plan
+    batches: list[Batch]
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def read_allowances(
+    conn: psycopg.Connection, providers: Providers, reserve_fraction: float
+) -> dict[str, Allowance]:
+    budgets = {p: providers.budget(p) for p in PROVIDERS}
+    return allowances(budgets, reserve_fraction, app_requests_waiting(conn), committed_calls(conn))
+
+
+def ensure_keys(conn: psycopg.Connection, candidates: Sequence[Candidate]) -> dict[str, str]:
+    """artists.id -> partition key, registering a key for artists that have none yet (rows the old
+    app created)."""
+    keys = {c.artist_id: c.partition_key for c in candidates if c.partition_key}
+    missing = [c.artist_id for c in candidates if not c.partition_key]
+    if missing:
+        new = artist_keys.register(conn, [artist_keys.ArtistRequest(artist_id=a) for a in missing])
+        keys.update(zip(missing, new, strict=True))
+    return keys
+
+
+def refresh(
+    conn: psycopg.Connection,
+    info: TickInfo,
+    work: Work,
+    candidates: Sequence[Candidate],
+    allowed: Mapping[str, Allowance],
+    register_partitions: Callable[[list[str]], Sequence[str]],
+) -> RefreshOutcome:
+    planned = plan(candidates, lambda c: work.calls(c, info.now), allowed, info.now, info.batch_size)
+    keys = ensure_keys(conn, planned.selected)
+    order = register_partitions(sorted(set(keys.values())))
+    calls = {keys[c.artist_id]: planned.calls[c.artist_id] for c in planned.selected}
+    batches = open_batches(conn, info.schedule, info.tick, work, calls, order, info.batch_size)
+    outcome = RefreshOutcome(planned, batches)
+    outcome.result = refresh_result(info, work, len(candidates), planned, batches, allowed)
+    return outcome
+
+
+def refresh_result(
+    info: TickInfo,
+    work: Work,
+    candidates: int,
+    planned: Plan,
+    batches: Sequence[Batch],
+    allowed: Mapping[str, Allowance],
+) -> dict[str, Any]:
+    """What the cron_logs row says: what was launched, in how many runs, what was deferred and why,
+    and the budget each decision was made against."""
+    why: dict[str, str] = {}
+    for d in planned.deferred:
+        why.setdefault(d.reason, d.detail)
+    return {
+        "tick": info.tick.isoformat(),
+        "work": work.name,
+        "job": work.job,
+        "job_type": work.job_type,
+        "assets": list(work.assets),
+        "candidates": candidates,
+        "launched": {
+            "artists": len(planned.selected),
+            "runs": len(batches),
+            "batch_size": info.batch_size,
+            "skipped_in_ranges": sum(len(b.skipped_keys) for b in batches),
+            "expected_calls": {p: n for p, n in planned.spend.items() if n},
+        },
+        "batches": [
+            {
+                "batch_id": b.batch_id,
+                "artists": len(b.partition_keys),
+                "range": [b.range_start, b.range_end],
+                "skipped": len(b.skipped_keys),
+                "expected_calls": {p: n for p, n in b.expected_calls.items() if n},
+            }
+            for b in batches[:SAMPLE]
+        ],
+        "deferred": {
+            "count": len(planned.deferred),
+            "by_reason": planned.deferred_by_reason(),
+            "why": why,
+            "artists": [
+                {"artist": d.candidate.partition_key or d.candidate.name, "reason": d.reason}
+                for d in planned.deferred[:SAMPLE]
+            ],
+        },
+        "budget": {
+            p: {**a.as_dict(), "planned": planned.spend.get(p, 0)} for p, a in sorted(allowed.items())
+        },
+    }
