@@ -102,7 +102,7 @@ def run_step(
                 + "; ".join(f"{k}: {v}" for k, v in failures.items()),
                 metadata={"failed": dg.MetadataValue.json(failures)},
             )
-    return dg.MaterializeResult(metadata=metadata(reports, skipped))
+    return dg.MaterializeResult(metadata=metadata(reports, not_in_batch=skipped))
 
 
 def _batch_filter(
@@ -125,7 +125,7 @@ def _batch_filter(
     return [k for k in keys if k in members], skipped
 
 
-def metadata(reports: list[tuple[str, StepReport]], skipped: list[str] | None = None) -> dict[str, Any]:
+def metadata(reports: list[tuple[str, StepReport]], not_in_batch: list[str] | None = None) -> dict[str, Any]:
     """Totals over the run's artists: rows inserted/updated/unchanged per table, items skipped and
     why, provider calls by endpoint, and each artist's one-line summary."""
     writes: dict[str, WriteCounts] = {}
@@ -148,22 +148,22 @@ def metadata(reports: list[tuple[str, StepReport]], skipped: list[str] | None = 
         "calls": dg.MetadataValue.json(dict(sorted(calls.items()))),
         "artists": len(reports),
     }
-    if skipped:
+    if not_in_batch:
         # Dagster records this materialization for every partition of the run's range: say which
         # artists were actually synced.
         meta["artists_skipped"] = dg.MetadataValue.json(
             {
                 "reason": "in the run's partition range, not in its batch: not synced, no provider call",
-                "partitions": skipped,
+                "partitions": not_in_batch,
             }
         )
-    if len(reports) == 1 and not skipped:
+    if len(reports) == 1 and not not_in_batch:
         ((_, report),) = reports
         meta["summary"] = report.message
         meta["details"] = dg.MetadataValue.json(report.summary())
     else:
         lines = [f"- **{k}**: {r.message}" for k, r in reports]
-        if skipped:
-            lines.append(f"- not synced (in the range, not in this batch): {', '.join(skipped)}")
+        if not_in_batch:
+            lines.append(f"- not synced (in the range, not in this batch): {', '.join(not_in_batch)}")
         meta["summary"] = dg.MetadataValue.md("\n".join(lines))
     return meta

@@ -1,0 +1,298 @@
+"""The refresh schedules evaluated with Dagster's test helpers against prepared database states:
+what each requests, in how many runs, what it defers under a small budget, nothing when a circuit
+is open; a batch request executed in process syncs only its batch's artists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import psycopg
+import pytest
+
+from mysetlist_pipelines.defs.schedules.maintenance import cleanup_old_sync_data, trending_scores
+from mysetlist_pipelines.defs.schedules.refresh import (
+    complete_catalog_sync,
+    master_sync,
+    sync_artist_images,
+    update_active_artists,
+)
+from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
+from mysetlist_pipelines.lib.settings import get_settings
+
+from .artist_support import Sandbox, artist_sandbox, definitions, instance, step_metadata  # noqa: F401
+from .fleet_helpers import (
+    DAY,
+    HOUR,
+    add_artist,
+    add_setlist,
+    add_show,
+    batch_rows,
+    cron_rows,
+    open_circuit,
+    use_quota,
+)
+from .tracking_helpers import insert_job
+
+TICK = datetime(2025, 6, 2, 4, 15, tzinfo=UTC)
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+BATCH = "mysetlist/batch_id"
+
+
+@pytest.fixture
+def fleet_env(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("MYSETLIST_FLEET_BATCH_SIZE", "2")
+    get_settings.cache_clear()
+    yield app_env
+    get_settings.cache_clear()
+
+
+def evaluate(
+    schedule: dg.ScheduleDefinition, instance: dg.DagsterInstance, tick: datetime = TICK
+) -> tuple[list[dg.RunRequest], str | None]:
+    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+    data = schedule.evaluate_tick(context)
+    return list(data.run_requests or []), data.skip_message
+
+
+def keyed(conn: psycopg.Connection, instance: dg.DagsterInstance, name: str, **kw: object) -> str:
+    artist_id, key = add_artist(conn, name, **kw)  # type: ignore[arg-type]
+    assert key
+    instance.add_dynamic_partitions("artists", [key])
+    return artist_id
+
+
+def test_update_active_artists_batches_the_stale_active_artists(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    # partitions in this order: a range follows it
+    a1 = keyed(db, instance, "Alpha", shows_ago=9 * HOUR, profile_ago=DAY)
+    keyed(db, instance, "Dormant", shows_ago=30 * DAY)  # no upcoming show: not active
+    a2 = keyed(db, instance, "Bravo", shows_ago=10 * HOUR, profile_ago=DAY)
+    fresh = keyed(db, instance, "Fresh", shows_ago=HOUR, profile_ago=DAY)
+    a3 = keyed(db, instance, "Charlie", shows_ago=11 * HOUR, profile_ago=DAY)
+    old_app, _ = add_artist(db, "Old App Band", key=None)  # the old app's row: never synced, no key
+    for artist in (a1, a2, fresh, a3, old_app):
+        add_show(db, artist, 14)
+
+    requests, skip = evaluate(update_active_artists, instance)
+
+    assert skip is None and len(requests) == 2  # 4 artists, batches of 2
+    first, second = requests
+    assert (first.tags[RANGE_START], first.tags[RANGE_END]) == ("alpha", "bravo")
+    assert (second.tags[RANGE_START], second.tags[RANGE_END]) == ("charlie", "old-app-band")
+    for request in requests:
+        assert request.job_name == "shows_only"
+        assert request.asset_selection == [
+            dg.AssetKey("artist_profile"),
+            dg.AssetKey("artist_shows"),
+            dg.AssetKey("predicted_setlists"),
+        ]
+        assert request.run_key == request.tags[BATCH]
+        assert request.tags["dagster/priority"] == "-10"  # the app's imports are dequeued first
+        assert request.tags["dagster/schedule_name"] == "update_active_artists"
+    # the old app's artist got its partition key, and Dagster its partition (last in order)
+    assert instance.get_dynamic_partitions("artists")[-1] == "old-app-band"
+    # one sync_jobs row per artist, low priority, with the steps of the work
+    rows = batch_rows(db, first.tags[BATCH])
+    assert [r["partition_key"] for r in rows] == ["alpha", "bravo"]  # "dormant" is in the range, not the batch
+    for row in rows + batch_rows(db, second.tags[BATCH]):
+        assert (row["job_type"], row["priority"], row["status"], row["total_steps"]) == (
+            "shows_only",
+            3,
+            "in_progress",
+            3,
+        )
+        assert row["metadata"]["schedule"] == "update-active-artists"
+    (log,) = cron_rows(db, "update-active-artists")
+    assert log["status"] == "success" and log["execution_time_ms"] >= 0
+    result = log["result"]
+    assert result["tick"] == TICK.isoformat() and result["candidates"] == 4
+    assert result["launched"]["runs"] == 2 and result["launched"]["artists"] == 4
+    assert result["launched"]["skipped_in_ranges"] == 1
+    # 1 events page each; the old app's artist has never had its profile looked up: 1 call per
+    # service more, and the Spotify token of its run
+    assert result["launched"]["expected_calls"] == {"ticketmaster": 4 + 1, "spotify": 1 + 1, "setlistfm": 1}
+    assert result["deferred"]["count"] == 0
+
+
+def test_a_tick_evaluated_again_asks_for_the_same_runs(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    for name in ("One", "Two", "Three"):
+        add_show(db, keyed(db, instance, name, shows_ago=DAY), 5)
+    first, _ = evaluate(update_active_artists, instance)
+    again, _ = evaluate(update_active_artists, instance)
+    assert [r.run_key for r in again] == [r.run_key for r in first] and len(first) == 2
+    assert [r.tags for r in again] == [r.tags for r in first]
+    assert db.execute("SELECT count(*) FROM sync_jobs").fetchone() == (3,)
+    assert len(cron_rows(db, "update-active-artists")) == 1
+    # the next tick finds them in flight: nothing more to do
+    later, skip = evaluate(update_active_artists, instance, TICK + timedelta(hours=6))
+    assert later == [] and skip is not None and "0 candidate(s)" in skip
+
+
+def test_master_sync_defers_what_the_setlistfm_budget_cannot_cover(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MYSETLIST_SETLISTFM_DAILY_QUOTA", "20")  # 20 % reserve: 4 calls
+    get_settings.cache_clear()
+    use_quota(db, "setlistfm", 13)  # other runs spent these today: 7 left, 3 after the reserve
+    parts = {"catalog_ago": HOUR, "shows_ago": HOUR, "profile_ago": HOUR}
+    for i, name in enumerate(["Echo", "Delta", "Charlie", "Bravo", "Alpha"]):
+        artist = keyed(db, instance, name, setlists_ago=(30 + i) * HOUR, **parts)
+        add_show(db, artist, 20)
+
+    requests, _ = evaluate(master_sync, instance)
+
+    # the three least recently refreshed (Alpha, Bravo, Charlie), 1 setlist.fm call each
+    members = sorted(r["partition_key"] for q in requests for r in batch_rows(db, q.tags[BATCH]))
+    assert members == ["alpha", "bravo", "charlie"] and len(requests) == 2
+    assert all(q.job_name == "update" and q.asset_selection is None for q in requests)
+    (log,) = cron_rows(db, "master-sync")
+    deferred = log["result"]["deferred"]
+    assert deferred["count"] == 2 and deferred["by_reason"] == {"budget:setlistfm": 2}
+    assert [d["artist"] for d in deferred["artists"]] == ["delta", "echo"]
+    assert "setlistfm: 0 calls left for this tick (7 left today, 4 kept for the app's imports" in (
+        deferred["why"]["budget:setlistfm"]
+    )
+    budget = log["result"]["budget"]["setlistfm"]
+    assert (budget["remaining_today"], budget["reserve_for_imports"], budget["available"], budget["planned"]) == (
+        7,
+        4,
+        3,
+        3,
+    )
+    # next day's quota: the deferred two go first; the three launched are still queued and counted
+    db.execute("UPDATE pipelines.provider_pacing SET quota_used = 0 WHERE provider = 'setlistfm'")
+    insert_job(db)  # an app request waiting: the reserve grows to its expected cost (4)
+    later, _ = evaluate(master_sync, instance, TICK + timedelta(days=1))
+    assert sorted(r["partition_key"] for q in later for r in batch_rows(db, q.tags[BATCH])) == ["delta", "echo"]
+    budget = cron_rows(db, "master-sync")[-1]["result"]["budget"]["setlistfm"]
+    assert (budget["committed_by_queued_work"], budget["reserve_for_imports"]) == (3, 4)
+
+
+def test_nothing_that_needs_an_open_circuit_is_launched(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    for name in ("One", "Two", "Three"):
+        add_show(db, keyed(db, instance, name, shows_ago=DAY, profile_ago=HOUR), 5)
+    open_circuit(db, "ticketmaster", "5 consecutive failures (503 Service Unavailable)")
+
+    requests, skip = evaluate(update_active_artists, instance)
+
+    assert requests == [] and skip is not None and "circuit:ticketmaster" in skip
+    assert db.execute("SELECT count(*) FROM sync_jobs").fetchone() == (0,)
+    (log,) = cron_rows(db, "update-active-artists")
+    assert log["status"] == "success"
+    assert log["result"]["deferred"]["by_reason"] == {"circuit:ticketmaster": 3}
+    assert "503 Service Unavailable" in log["result"]["deferred"]["why"]["circuit:ticketmaster"]
+    assert log["result"]["budget"]["ticketmaster"]["circuit_open_until"]
+    # catalogs need only Spotify: they still go while Ticketmaster is out
+    catalog, _ = evaluate(complete_catalog_sync, instance)
+    assert len(catalog) == 2 and all(r.job_name == "catalog_only" for r in catalog)
+
+
+def test_missing_images_get_a_forced_profile_lookup(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    keyed(db, instance, "Faceless", image=None, profile_ago=2 * DAY)
+    keyed(db, instance, "Pictured", profile_ago=2 * DAY)
+    keyed(db, instance, "No Spotify", image=None, spotify=None, profile_ago=2 * DAY)
+    (request,), _ = evaluate(sync_artist_images, instance)
+    assert request.job_name == "update" and request.asset_selection == [dg.AssetKey("artist_profile")]
+    assert request.run_config == {"ops": {"artist_profile": {"config": {"force": True}}}}
+    (row,) = batch_rows(db, request.tags[BATCH])
+    assert (row["partition_key"], row["job_type"], row["total_steps"]) == ("faceless", "update", 1)
+
+
+def test_import_past_setlists_settles_shows_and_asks_setlist_fm(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    played = keyed(db, instance, "Played", setlists_ago=3 * DAY, profile_ago=DAY)
+    show = add_show(db, played, -1)
+    done = keyed(db, instance, "Done")
+    add_setlist(db, add_show(db, done, -2, status="completed"), done, "actual")
+    (request,), _ = evaluate(import_past_setlists, instance)
+    assert request.job_name == "shows_only"
+    assert request.asset_selection == [
+        dg.AssetKey("artist_profile"),
+        dg.AssetKey("artist_setlists"),
+        dg.AssetKey("predicted_setlists"),
+    ]
+    assert [r["partition_key"] for r in batch_rows(db, request.tags[BATCH])] == ["played"]
+    assert db.execute("SELECT status FROM shows WHERE id = %s", (show,)).fetchone() == ("completed",)
+    (log,) = cron_rows(db, "import-past-setlists")
+    assert log["result"]["past_shows"] == {"settled": 1, "missing_setlists": 1, "without_mbid": 0}
+    assert log["result"]["launched"]["expected_calls"] == {"setlistfm": 1}
+
+
+def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,  # noqa: F811
+    definitions: dg.Definitions,  # noqa: F811
+) -> None:
+    """The schedule's request, executed as the run queue would run it (in process here)."""
+    refs = {k: artist_sandbox.server.artist(k) for k in ("zoe-marlowe", "hollow-pines", "neon-harbor")}
+    ids = {}
+    for key, ref in refs.items():  # rows as the old app left them: name and Ticketmaster id
+        recent = key != "hollow-pines"  # Hollow Pines: imported long ago, no show: not active
+        ids[key] = keyed(
+            db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key=key,
+            created_ago=DAY if recent else 300 * DAY,
+        )  # fmt: skip
+    (request,), _ = evaluate(update_active_artists, instance)
+    assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("zoe-marlowe", "neon-harbor")
+    artist_sandbox.reset()
+
+    result = (
+        definitions.resolve_job_def(request.job_name)
+        .execute_in_process(
+            instance=instance,
+            tags=request.tags,
+            run_config=request.run_config,
+            asset_selection=request.asset_selection,
+        )
+    )
+
+    assert result.success
+    meta = step_metadata(result, "artist_shows")
+    assert meta["artists"] == 2
+    assert meta["artists_skipped"]["partitions"] == ["hollow-pines"]  # type: ignore[index]
+    shows = dict(
+        db.execute("SELECT headliner_artist_id::text, count(*) FROM shows GROUP BY 1").fetchall()
+    )
+    assert shows.get(ids["zoe-marlowe"]) and shows.get(ids["neon-harbor"]) and ids["hollow-pines"] not in shows
+    calls = artist_sandbox.calls()
+    # one events search per synced artist; nobody asked about Hollow Pines
+    assert calls.get("ticketmaster:events") == 2
+    assert db.execute(
+        "SELECT count(*) FROM pipelines.artist_sync_state WHERE artist_id = %s", (ids["hollow-pines"],)
+    ).fetchone() == (0,)
+    rows = batch_rows(db, request.tags[BATCH])
+    assert [(r["partition_key"], r["status"], r["completed_steps"]) for r in rows] == [
+        ("neon-harbor", "completed", 3),
+        ("zoe-marlowe", "completed", 3),
+    ]
+
+
+def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Connection) -> None:
+    a, _ = add_artist(db, "Voted")
+    add_setlist(db, add_show(db, a, 30), a, upvotes=(2, 1))  # (1 + 3) * 0.5 = 2
+    assert trending_scores.execute_in_process().success
+    (log,) = cron_rows(db, "calculate-trending")
+    assert log["status"] == "success"
+    assert (log["result"]["shows_trending"], log["result"]["artists_trending"]) == (1, 1)
+    assert db.execute("SELECT trending_score FROM artists").fetchone() == (2.0,)
+
+    assert cleanup_old_sync_data.execute_in_process().success
+    (log,) = cron_rows(db, "cleanup-old-data")
+    assert log["status"] == "success" and log["result"]["sync_jobs_deleted"] == 0
+    # the app's function missing: the run fails and its cron_logs row says why
+    db.execute("DROP FUNCTION cleanup_old_sync_data()")
+    assert not cleanup_old_sync_data.execute_in_process(raise_on_error=False).success
+    failed = cron_rows(db, "cleanup-old-data")[-1]
+    assert failed["status"] == "failed" and "cleanup_old_sync_data() does not exist" in failed["error_message"]
