@@ -112,7 +112,11 @@ def add_show(
 
 
 def add_setlist(
-    conn: psycopg.Connection, show_id: str, artist_id: str, kind: str = "predicted", upvotes: tuple[int, ...] = ()
+    conn: psycopg.Connection,
+    show_id: str,
+    artist_id: str,
+    kind: str = "predicted",
+    upvotes: tuple[int, ...] = (),
 ) -> str:
     setlist_id = str(uuid.uuid4())
     conn.execute(
@@ -121,7 +125,9 @@ def add_setlist(
     )
     for position, votes in enumerate(upvotes):
         song_id = str(uuid.uuid4())
-        conn.execute("INSERT INTO songs (id, name, artist) VALUES (%s, %s, 'x')", (song_id, f"Song {position}"))
+        conn.execute(
+            "INSERT INTO songs (id, name, artist) VALUES (%s, %s, 'x')", (song_id, f"Song {position}")
+        )
         conn.execute(
             "INSERT INTO setlist_songs (setlist_id, song_id, position, upvotes) VALUES (%s, %s, %s, %s)",
             (setlist_id, song_id, position, votes),
@@ -148,7 +154,9 @@ def use_quota(conn: psycopg.Connection, provider: str, calls: int) -> None:
     conn.execute("SELECT pipelines.provider_consume(%s, %s)", (provider, calls))
 
 
-def open_circuit(conn: psycopg.Connection, provider: str, reason: str = "5 consecutive failures (503)") -> None:
+def open_circuit(
+    conn: psycopg.Connection, provider: str, reason: str = "5 consecutive failures (503)"
+) -> None:
     conn.execute(
         "SELECT pipelines.provider_trip(%s, now() + interval '1 hour', 'failures', %s)", (provider, reason)
     )

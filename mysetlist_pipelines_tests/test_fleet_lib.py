@@ -78,10 +78,13 @@ def test_master_sync_selects_active_artists_with_any_part_older_than_a_day(db: p
     fresh, _ = add_artist(db, "All Fresh", **parts)
     old_setlists, _ = add_artist(db, "Old Setlists", **{**parts, "setlists_ago": 2 * DAY})
     never, _ = add_artist(db, "Never Setlists", **{**parts, "setlists_ago": None})
-    inactive, _ = add_artist(db, "Inactive", catalog_ago=3 * DAY)
+    add_artist(db, "Inactive", catalog_ago=3 * DAY)  # no show: not active
     for a in (fresh, old_setlists, never):
         add_show(db, a, 30)
-    assert names(selection.active_for_update(db, now(), timedelta(hours=20))) == ["Never Setlists", "Old Setlists"]
+    assert names(selection.active_for_update(db, now(), timedelta(hours=20))) == [
+        "Never Setlists",
+        "Old Setlists",
+    ]
 
 
 def test_past_shows_are_settled_and_their_headliners_selected(db: psycopg.Connection) -> None:
@@ -146,7 +149,8 @@ def test_open_batches_then_committed_calls(db: psycopg.Connection) -> None:
     # all queued: the whole estimate is committed; once two of the first batch are done, a third of it
     assert fleet.committed_calls(db) == {"spotify": 7 + 5, "ticketmaster": 0, "setlistfm": 5}
     db.execute(
-        "UPDATE pipelines.sync_job_targets SET status = 'succeeded' WHERE partition_key = ANY(%s)", (keys[:2],)
+        "UPDATE pipelines.sync_job_targets SET status = 'succeeded' WHERE partition_key = ANY(%s)",
+        (keys[:2],),
     )
     assert fleet.committed_calls(db)["spotify"] == math.ceil(7 / 3) + 5
 
@@ -205,7 +209,8 @@ def test_trending_columns_are_added_to_the_app_schema_only_when_missing(db: psyc
 def test_cleanup_and_cron_logs(db: psycopg.Connection) -> None:
     old = insert_job(db)
     db.execute(
-        "UPDATE sync_jobs SET status = 'completed', completed_at = now() - interval '8 days' WHERE id = %s", (old,)
+        "UPDATE sync_jobs SET status = 'completed', completed_at = now() - interval '8 days' WHERE id = %s",
+        (old,),
     )
     recent = insert_job(db)
     db.execute("UPDATE sync_jobs SET status = 'completed', completed_at = now() WHERE id = %s", (recent,))

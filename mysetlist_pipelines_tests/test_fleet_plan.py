@@ -80,7 +80,11 @@ def test_cost_of_each_work_from_what_is_stored() -> None:
 def test_work_selects_assets_and_steps() -> None:
     assert WORK["update"].whole_job and WORK["catalog"].whole_job
     assert not WORK["shows"].whole_job
-    assert [s.step for s in WORK["shows"].steps()] == ["fetching_artist", "importing_shows", "creating_setlists"]
+    assert [s.step for s in WORK["shows"].steps()] == [
+        "fetching_artist",
+        "importing_shows",
+        "creating_setlists",
+    ]
     assert [s.step for s in WORK["profile"].steps()] == ["fetching_artist"]
     assert WORK["profile"].run_config() == {"ops": {"artist_profile": {"config": {"force": True}}}}
     assert WORK["update"].run_config() == {}
@@ -94,8 +98,9 @@ def test_plan_takes_the_least_recently_refreshed_until_a_budget_is_spent() -> No
     assert [c.name for c in result.selected] == ["a0", "a1", "a2"]
     assert [d.candidate.name for d in result.deferred] == ["a3", "a4", "a5"]
     assert result.deferred_by_reason() == {"budget:setlistfm": 3}
-    assert "setlistfm: 0 calls left for this tick (13 left today, 5 kept for the app's imports, 5 expected" in (
-        result.deferred[0].detail
+    assert (
+        "setlistfm: 0 calls left for this tick (13 left today, 5 kept for the app's imports, 5 expected"
+        in (result.deferred[0].detail)
     )
     # one Spotify token for the (single) batch, plus 2 album-list calls per artist
     assert result.spend == {"spotify": 3 * 2 + 1, "ticketmaster": 3, "setlistfm": 3}
@@ -155,7 +160,9 @@ def test_plan_counts_one_spotify_token_per_batch() -> None:
         (["a", "d", "h"], 2, [(["a", "d"], ["b", "c"]), (["h"], [])]),
     ],
 )
-def test_group_follows_partition_order(selected: list[str], size: int, want: list[tuple[list[str], list[str]]]) -> None:
+def test_group_follows_partition_order(
+    selected: list[str], size: int, want: list[tuple[list[str], list[str]]]
+) -> None:
     order = list("abcdefghij")
     got = [(members, [k for k in span if k not in members]) for members, span in group(selected, order, size)]
     assert got == want

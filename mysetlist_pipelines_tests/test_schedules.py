@@ -21,7 +21,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
 from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
 from mysetlist_pipelines.lib.settings import get_settings
 
-from .artist_support import Sandbox, artist_sandbox, definitions, instance, step_metadata  # noqa: F401
+from .artist_support import Sandbox, artist_sandbox, definitions, step_metadata  # noqa: F401
 from .fleet_helpers import (
     DAY,
     HOUR,
@@ -41,6 +41,12 @@ BATCH = "mysetlist/batch_id"
 
 
 @pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as inst:
+        yield inst
+
+
+@pytest.fixture
 def fleet_env(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("MYSETLIST_FLEET_BATCH_SIZE", "2")
     get_settings.cache_clear()
@@ -49,17 +55,17 @@ def fleet_env(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def evaluate(
-    schedule: dg.ScheduleDefinition, instance: dg.DagsterInstance, tick: datetime = TICK
+    schedule: dg.ScheduleDefinition, inst: dg.DagsterInstance, tick: datetime = TICK
 ) -> tuple[list[dg.RunRequest], str | None]:
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+    context = dg.build_schedule_context(instance=inst, scheduled_execution_time=tick)
     data = schedule.evaluate_tick(context)
     return list(data.run_requests or []), data.skip_message
 
 
-def keyed(conn: psycopg.Connection, instance: dg.DagsterInstance, name: str, **kw: object) -> str:
+def keyed(conn: psycopg.Connection, inst: dg.DagsterInstance, name: str, **kw: object) -> str:
     artist_id, key = add_artist(conn, name, **kw)  # type: ignore[arg-type]
     assert key
-    instance.add_dynamic_partitions("artists", [key])
+    inst.add_dynamic_partitions("artists", [key])
     return artist_id
 
 
@@ -96,7 +102,8 @@ def test_update_active_artists_batches_the_stale_active_artists(
     assert instance.get_dynamic_partitions("artists")[-1] == "old-app-band"
     # one sync_jobs row per artist, low priority, with the steps of the work
     rows = batch_rows(db, first.tags[BATCH])
-    assert [r["partition_key"] for r in rows] == ["alpha", "bravo"]  # "dormant" is in the range, not the batch
+    # "dormant" is in the range, not in the batch
+    assert [r["partition_key"] for r in rows] == ["alpha", "bravo"]
     for row in rows + batch_rows(db, second.tags[BATCH]):
         assert (row["job_type"], row["priority"], row["status"], row["total_steps"]) == (
             "shows_only",
@@ -154,11 +161,17 @@ def test_master_sync_defers_what_the_setlistfm_budget_cannot_cover(
     deferred = log["result"]["deferred"]
     assert deferred["count"] == 2 and deferred["by_reason"] == {"budget:setlistfm": 2}
     assert [d["artist"] for d in deferred["artists"]] == ["delta", "echo"]
-    assert "setlistfm: 0 calls left for this tick (7 left today, 4 kept for the app's imports" in (
-        deferred["why"]["budget:setlistfm"]
+    assert (
+        "setlistfm: 0 calls left for this tick (7 left today, 4 kept for the app's imports"
+        in (deferred["why"]["budget:setlistfm"])
     )
     budget = log["result"]["budget"]["setlistfm"]
-    assert (budget["remaining_today"], budget["reserve_for_imports"], budget["available"], budget["planned"]) == (
+    assert (
+        budget["remaining_today"],
+        budget["reserve_for_imports"],
+        budget["available"],
+        budget["planned"],
+    ) == (
         7,
         4,
         3,
@@ -168,7 +181,10 @@ def test_master_sync_defers_what_the_setlistfm_budget_cannot_cover(
     db.execute("UPDATE pipelines.provider_pacing SET quota_used = 0 WHERE provider = 'setlistfm'")
     insert_job(db)  # an app request waiting: the reserve grows to its expected cost (4)
     later, _ = evaluate(master_sync, instance, TICK + timedelta(days=1))
-    assert sorted(r["partition_key"] for q in later for r in batch_rows(db, q.tags[BATCH])) == ["delta", "echo"]
+    assert sorted(r["partition_key"] for q in later for r in batch_rows(db, q.tags[BATCH])) == [
+        "delta",
+        "echo",
+    ]
     budget = cron_rows(db, "master-sync")[-1]["result"]["budget"]["setlistfm"]
     assert (budget["committed_by_queued_work"], budget["reserve_for_imports"]) == (3, 4)
 
@@ -248,24 +264,21 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
     assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("zoe-marlowe", "neon-harbor")
     artist_sandbox.reset()
 
-    result = (
-        definitions.resolve_job_def(request.job_name)
-        .execute_in_process(
-            instance=instance,
-            tags=request.tags,
-            run_config=request.run_config,
-            asset_selection=request.asset_selection,
-        )
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags=request.tags,
+        run_config=request.run_config,
+        asset_selection=request.asset_selection,
     )
 
     assert result.success
     meta = step_metadata(result, "artist_shows")
     assert meta["artists"] == 2
     assert meta["artists_skipped"]["partitions"] == ["hollow-pines"]  # type: ignore[index]
-    shows = dict(
-        db.execute("SELECT headliner_artist_id::text, count(*) FROM shows GROUP BY 1").fetchall()
+    shows = dict(db.execute("SELECT headliner_artist_id::text, count(*) FROM shows GROUP BY 1").fetchall())
+    assert (
+        shows.get(ids["zoe-marlowe"]) and shows.get(ids["neon-harbor"]) and ids["hollow-pines"] not in shows
     )
-    assert shows.get(ids["zoe-marlowe"]) and shows.get(ids["neon-harbor"]) and ids["hollow-pines"] not in shows
     calls = artist_sandbox.calls()
     # one events search per synced artist; nobody asked about Hollow Pines
     assert calls.get("ticketmaster:events") == 2
@@ -295,4 +308,6 @@ def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Co
     db.execute("DROP FUNCTION cleanup_old_sync_data()")
     assert not cleanup_old_sync_data.execute_in_process(raise_on_error=False).success
     failed = cron_rows(db, "cleanup-old-data")[-1]
-    assert failed["status"] == "failed" and "cleanup_old_sync_data() does not exist" in failed["error_message"]
+    assert (
+        failed["status"] == "failed" and "cleanup_old_sync_data() does not exist" in failed["error_message"]
+    )

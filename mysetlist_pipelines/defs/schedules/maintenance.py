@@ -6,7 +6,6 @@ can be re-executed from the UI, and costs one short in-process run every two hou
 its cron_logs row (success, or failed with the error) from inside the op.
 """
 
-
 from dataclasses import asdict
 from datetime import UTC, datetime
 
