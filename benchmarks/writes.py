@@ -1,0 +1,123 @@
+"""Postgres write rate: the catalog's song upsert (lib/db/bulk.upsert, as lib/db/catalog.write_catalog
+calls it) against a plain COPY of the very same rows into the same table on the same server.
+
+Rows are song rows as the catalog writes them (lib/db/catalog.song_values columns), generated
+deterministically. Each variant starts from a fresh migrated database (same indexes: the primary
+key and the unique spotify_id) and runs in one transaction, commit included in the time:
+
+- COPY: `COPY songs (...) FROM STDIN` of all rows, the floor for getting rows into the table.
+- upsert, new rows: bulk.upsert of all rows (stage by COPY, INSERT ... ON CONFLICT DO UPDATE ...
+  WHERE IS DISTINCT FROM, then the key -> id join the caller needs).
+- upsert, unchanged rows: the same rows again into the filled table (a refresh: nothing written).
+- upsert in artist-sized chunks: the same rows as separate transactions of `chunk` rows, as
+  per-artist imports write them (context: per-transaction overhead).
+Goal: upsert rate >= 0.5 x COPY rate (new rows).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from mysetlist_pipelines.lib.db.bulk import upsert
+from mysetlist_pipelines.lib.db.catalog import SONG_COLUMNS
+
+from .env import BenchEnv, figure
+
+GOAL_RATIO = 0.5
+
+
+def song_rows(n: int) -> list[tuple[Any, ...]]:
+    base = date(2001, 1, 1)
+    rows = []
+    for i in range(n):
+        album = i // 12
+        rows.append(
+            (
+                f"sp{i:020d}", f"Benchmark Song {i}", f"Benchmark Album {album}", f"Benchmark Artist {i // 120}",
+                f"al{album:020d}", i % 12 + 1, 1, "album", f"https://i.scdn.co/image/{album:040x}",
+                base + timedelta(days=album % 7000), 180_000 + i % 120_000, f"spotify:track:sp{i:020d}",
+                json.dumps({"spotify": f"https://open.spotify.com/track/sp{i:020d}"}), i % 7 == 0, False, False,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _timed(url: str, work: Any) -> float:
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        with conn.transaction():
+            work(conn)
+        return time.perf_counter() - started
+
+
+def copy_rows(conn: psycopg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    cols = sql.SQL(", ").join(map(sql.Identifier, SONG_COLUMNS))
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY songs ({}) FROM STDIN").format(cols)) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def measure(env: BenchEnv, rows_count: int = 100_000, chunk: int = 100) -> list[dict[str, Any]]:
+    rows = song_rows(rows_count)
+    copy_s = _timed(env.database("writes_copy"), lambda c: copy_rows(c, rows))
+    upsert_url = env.database("writes_upsert")
+    counts: dict[str, Any] = {}
+
+    def first(conn: psycopg.Connection) -> None:
+        written, ids = upsert(conn, "songs", SONG_COLUMNS, rows, key=("spotify_id",))
+        counts["new"] = {**written.as_dict(), "ids": len(ids)}
+
+    def again(conn: psycopg.Connection) -> None:
+        written, _ = upsert(conn, "songs", SONG_COLUMNS, rows, key=("spotify_id",))
+        counts["unchanged"] = written.as_dict()
+
+    upsert_s = _timed(upsert_url, first)
+    unchanged_s = _timed(upsert_url, again)
+    chunked_url = env.database("writes_chunked")
+    started = time.perf_counter()
+    with psycopg.connect(chunked_url) as conn:
+        for i in range(0, rows_count, chunk):
+            with conn.transaction():
+                upsert(conn, "songs", SONG_COLUMNS, rows[i : i + chunk], key=("spotify_id",))
+    chunked_s = time.perf_counter() - started
+
+    rate = {name: rows_count / s for name, s in
+            {"copy": copy_s, "upsert": upsert_s, "unchanged": unchanged_s, "chunked": chunked_s}.items()}  # fmt: skip
+    ratio = rate["upsert"] / rate["copy"]
+    ok = (
+        ratio >= GOAL_RATIO
+        and counts["new"]["inserted"] == rows_count
+        and counts["unchanged"]["unchanged"] == rows_count
+    )
+    return [
+        figure(
+            "Postgres write rate (catalog upsert vs COPY)",
+            f">= {GOAL_RATIO} x COPY",
+            f"{ratio:.2f} x COPY: upsert {rate['upsert']:,.0f} rows/s ({upsert_s:.2f} s), COPY {rate['copy']:,.0f} "
+            f"rows/s ({copy_s:.2f} s) for {rows_count:,} song rows; same rows unchanged: "
+            f"{rate['unchanged']:,.0f} rows/s ({rate['unchanged'] / rate['copy']:.2f} x COPY, nothing written); "
+            f"in transactions of {chunk} rows: {rate['chunked']:,.0f} rows/s ({rate['chunked'] / rate['copy']:.2f} x COPY)",
+            "lib/db/bulk.upsert into `songs` on spotify_id (as the catalog writes them) vs `COPY songs FROM STDIN` of "
+            "the same rows, each into a fresh migrated database on the same server, one transaction, commit included",
+            ok,
+            {
+                "rows": rows_count,
+                "chunk": chunk,
+                "seconds": {
+                    "copy": copy_s,
+                    "upsert": upsert_s,
+                    "unchanged": unchanged_s,
+                    "chunked": chunked_s,
+                },
+                "rows_per_second": rate,
+                "ratio": ratio,
+                "counts": counts,
+            },
+        )
+    ]
