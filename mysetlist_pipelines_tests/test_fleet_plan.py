@@ -173,3 +173,10 @@ def test_group_follows_partition_order(
 def test_group_refuses_keys_that_are_not_partitions() -> None:
     with pytest.raises(ValueError, match="not registered"):
         group(["a", "zz"], ["a", "b"], 5)
+
+
+def test_plan_launches_at_most_the_tick_capacity() -> None:
+    cands = [cand(f"a{i}") for i in range(5)]
+    result = plan(cands, lambda c: WORK["shows"].calls(c, NOW), plenty(), NOW, batch_size=2, limit=3)
+    assert [c.name for c in result.selected] == ["a0", "a1", "a2"]
+    assert result.deferred_by_reason() == {"tick_capacity": 2}

@@ -138,6 +138,12 @@ def test_a_tick_evaluated_again_asks_for_the_same_runs(
     # the next tick finds them in flight: nothing more to do
     later, skip = evaluate(update_active_artists, instance, TICK + timedelta(hours=6))
     assert later == [] and skip is not None and "0 candidate(s)" in skip
+    # that tick again: done already, one row per tick
+    assert evaluate(update_active_artists, instance, TICK + timedelta(hours=6))[0] == []
+    assert [r["result"]["tick"] for r in cron_rows(db, "update-active-artists")] == [
+        TICK.isoformat(),
+        (TICK + timedelta(hours=6)).isoformat(),
+    ]
 
 
 def test_master_sync_defers_what_the_setlistfm_budget_cannot_cover(

@@ -152,6 +152,12 @@ def test_sync_us_shows_refreshes_known_artists_and_imports_the_most_booked(
     assert imports["requested"] == 2 and imports["over_the_cap"] == len(want) - 2
     assert [a["name"] for a in imports["artists"]] == [truth[k].name for k in want[:2]]
 
+    # the same tick evaluated again: the same refresh run, no second import, no second row
+    calls_before = server.counters()["calls"]
+    (same,), _ = evaluate(sync_us_shows, instance)
+    assert same.run_key == request.run_key and len(import_rows(db)) == 2
+    assert len(cron_rows(db, "sync-us-shows")) == 1 and server.counters()["calls"] == calls_before
+
     # the next tick: nothing requested twice
     again = sync_us_shows.evaluate_tick(
         dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK + DAY)

@@ -66,8 +66,8 @@ def discovery_schedule(
         info = tick_info(context, route)
         with CronRun(tracking_connection, route, info.tick) as run, tracking_connection() as conn:
             again = resume(conn, run, info)
-            if again:
-                return requests_or_skip(again, "")
+            if again is not None:
+                return requests_or_skip(again, "this tick was evaluated already")
             with providers() as clients:
                 outcome = discovery_tick(
                     conn,

@@ -85,16 +85,18 @@ def requests_or_skip(batches: Sequence[fleet.Batch], why: str) -> ScheduleResult
     return [run_request(b) for b in batches] if batches else dg.SkipReason(why)
 
 
-def resume(conn: psycopg.Connection, run: fleet.CronRun, info: fleet.TickInfo) -> list[fleet.Batch]:
-    """The batches an earlier evaluation of this tick opened (none: plan the tick). The cron_logs
-    row is written once per tick."""
+def resume(conn: psycopg.Connection, run: fleet.CronRun, info: fleet.TickInfo) -> list[fleet.Batch] | None:
+    """An earlier evaluation of this very tick (the daemon re-evaluates an interrupted tick): the
+    batches it opened, to be requested again; None when the tick is still to plan. The cron_logs
+    row is written once per tick that ran to the end."""
     batches = fleet.load_tick(conn, info.schedule, info.tick)
+    if fleet.already_logged(conn, info.schedule, info.tick):
+        run.skip()
+        return batches
     if batches:
-        if fleet.already_logged(conn, info.schedule, info.tick):
-            run.skip()
-        else:
-            run.result.update(resumed=True, launched={"runs": len(batches)})
-    return batches
+        run.result.update(resumed=True, launched={"runs": len(batches)})
+        return batches
+    return None
 
 
 def refresh_tick(
@@ -107,8 +109,8 @@ def refresh_tick(
     info = tick_info(context, route)
     with fleet.CronRun(tracking_connection, route, info.tick) as run, tracking_connection() as conn:
         again = resume(conn, run, info)
-        if again:
-            return requests_or_skip(again, "")
+        if again is not None:
+            return requests_or_skip(again, "this tick was evaluated already")
         if prepare is not None:
             run.result.update(prepare(conn, info))
         with providers() as clients:

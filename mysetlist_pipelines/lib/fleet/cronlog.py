@@ -45,8 +45,9 @@ def log_cron_run(
 
 
 def already_logged(conn: psycopg.Connection, job_name: str, tick: datetime) -> bool:
+    """Whether this tick ran to the end already (a failed execution may be tried again)."""
     row = conn.execute(
-        "SELECT 1 FROM cron_logs WHERE job_name = %s AND result->>'tick' = %s LIMIT 1",
+        "SELECT 1 FROM cron_logs WHERE job_name = %s AND result->>'tick' = %s AND status <> 'failed' LIMIT 1",
         (job_name, tick.isoformat()),
     ).fetchone()
     return row is not None
