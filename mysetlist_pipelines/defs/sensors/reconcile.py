@@ -100,9 +100,11 @@ def _runs_for_unlinked(
         runs += instance.get_runs(dg.RunsFilter(tags={tracking.SYNC_JOB_TAG: job_ids}))
     if batch_ids:
         runs += instance.get_runs(dg.RunsFilter(tags={tracking.BATCH_TAG: batch_ids}))
+    # Once per run, not per (target, run): a batch run's partition range is resolved with a query,
+    # and a queued fleet refresh has thousands of targets waiting on tens of runs.
+    infos = [(run, run_info(run, instance)) for run in runs]
     for t in targets:
-        for run in runs:
-            info = run_info(run, instance)
+        for run, info in infos:
             mine = (t.run_key and info.sync_job_id == t.job_id and info.run_key == t.run_key) or (
                 t.batch_id and info.batch_id == t.batch_id
             )
