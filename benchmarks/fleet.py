@@ -1,0 +1,263 @@
+"""Fleet throughput: a refresh (`update`, nothing new) of N synthetic sandbox artists under
+`mysetlist dev` (sandbox without rate limits, clients at 100/s), batched vs one run per artist.
+
+1. Seed (not timed as a figure): the N artists registered and imported by the lib/sync step
+   functions directly (worker processes, no Dagster), then their sync timestamps set two days back,
+   so master-sync finds them all due.
+2. Batched, the real path of the fleet schedules: the `master_sync` schedule is evaluated against the
+   deployment's instance and app database as the scheduler does (selection, budget plan, partition
+   registration, one sync_jobs row per artist, batch records: lib/fleet), and its run requests (one
+   partition range per batch, tag `mysetlist/batch_id`) are submitted to the deployment's run queue
+   through its GraphQL API; the daemon runs them (at most 2 batch runs at once: dagster.yaml).
+   Throughput = artists / (tick start -> the last batch row completed).
+3. One run per artist, on a sample: app-style `update` sync_jobs rows for `sample` of the same
+   artists, picked up by the pending-jobs sensor, one run each (at most 6 at once). Throughput =
+   sample / (first insert -> last row completed), extrapolated to N.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from typing import Any
+
+import dagster as dg
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mysetlist_pipelines.lib import artist_keys
+from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_pipelines.sandbox.synthetic import synthetic_key
+
+from .devstack import DevStack, dev_stack
+from .env import FAST_RATES, BenchEnv, figure, poll
+
+GOAL_PER_MINUTE = 100
+FINAL = ("completed", "partial", "failed")
+LOCATION = "mysetlist_pipelines"  # workspace.yaml
+
+
+def seed_chunk(app_url: str, sandbox_url: str, keys: list[str]) -> int:
+    """Import `keys` (registered partitions) with the step functions; runs in a worker process."""
+    from mysetlist_pipelines.lib.http import ProviderLimits
+    from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+    from mysetlist_pipelines.lib.settings import Settings
+    from mysetlist_pipelines.lib.sync.catalog import sync_catalog
+    from mysetlist_pipelines.lib.sync.predictions import sync_predictions
+    from mysetlist_pipelines.lib.sync.profile import sync_profile
+    from mysetlist_pipelines.lib.sync.setlists import sync_setlists
+    from mysetlist_pipelines.lib.sync.shows import sync_shows
+    from mysetlist_pipelines.sandbox import sandbox_env
+
+    env = {k: v for variables in sandbox_env(sandbox_url).values() for k, v in variables.items()}
+    settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    limits = {p: ProviderLimits(1e6, 10**9) for p in PROVIDERS}  # seeding is not what is measured
+    today = datetime.now(UTC).date()
+    with (
+        psycopg.connect(app_url, autocommit=True) as conn,
+        Providers.from_settings(settings, app_url, limits=limits) as providers,
+    ):
+        for key in keys:
+            artist_id = sync_profile(conn, providers, key).artist_id
+            assert artist_id is not None
+            sync_catalog(conn, providers, artist_id)
+            sync_shows(conn, providers, artist_id, today=today)
+            sync_setlists(conn, providers, artist_id, today=today)
+            sync_predictions(conn, artist_id, today=today)
+    return len(keys)
+
+
+def seed(app_url: str, sandbox: SandboxServer, artists: int, workers: int = 3) -> dict[str, Any]:
+    started = time.perf_counter()
+    refs = [sandbox.artist(synthetic_key(i)) for i in range(1, artists + 1)]
+    with psycopg.connect(app_url, autocommit=True) as conn:
+        keys = artist_keys.register(conn, [artist_keys.ArtistRequest(name=r.name) for r in refs])
+    chunks = [keys[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        done = sum(pool.map(seed_chunk, [app_url] * workers, [sandbox.base_url] * workers, chunks))
+    with psycopg.connect(app_url, autocommit=True) as conn:
+        # Imported two days ago, as far as master-sync can tell (the profile stays fresh: no call).
+        conn.execute(
+            "UPDATE pipelines.artist_sync_state SET catalog_synced_at = catalog_synced_at - interval '2 days', "
+            "shows_synced_at = shows_synced_at - interval '2 days', "
+            "setlists_synced_at = setlists_synced_at - interval '2 days'"
+        )
+    return {
+        "artists": done,
+        "seconds": round(time.perf_counter() - started, 1),
+        "workers": workers,
+        "keys": keys,
+    }
+
+
+def db_now(conn: psycopg.Connection) -> datetime:
+    return conn.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
+
+
+def rows_done(
+    conn: psycopg.Connection, where: str, params: tuple[Any, ...]
+) -> tuple[int, int, datetime | None]:
+    """(rows, rows ended, last completed_at) of the sync_jobs rows matching `where`."""
+    row = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE j.status IN ('completed', 'partial', 'failed')), "
+        f"max(j.completed_at) FROM sync_jobs j WHERE {where}",
+        params,
+    ).fetchone()
+    return int(row[0]), int(row[1]), row[2]  # type: ignore[index]
+
+
+def batched(stack: DevStack, artists: int, timeout: float) -> dict[str, Any]:
+    from dagster_graphql import DagsterGraphQLClient
+
+    from mysetlist_pipelines.defs.schedules.refresh import master_sync
+
+    client = DagsterGraphQLClient("127.0.0.1", port_number=stack.port)
+    with psycopg.connect(stack.app_url, autocommit=True) as conn:
+        t0 = db_now(conn)
+        started = time.perf_counter()
+        context = dg.build_schedule_context(
+            instance=stack.instance,
+            scheduled_execution_time=datetime.now(UTC).replace(second=0, microsecond=0),
+        )
+        requests = list(master_sync.evaluate_tick(context).run_requests or [])
+        tick_seconds = time.perf_counter() - started
+        run_ids = [
+            client.submit_job_execution(
+                q.job_name or "update",
+                repository_location_name=LOCATION,
+                run_config=dict(q.run_config or {}),
+                tags={**q.tags, "dagster/run_key": q.run_key or ""},
+            )
+            for q in requests
+        ]
+        submit_seconds = time.perf_counter() - started - tick_seconds
+        batches = [q.tags["mysetlist/batch_id"] for q in requests]
+        where = "j.id IN (SELECT job_id FROM pipelines.sync_job_targets WHERE batch_id = ANY(%s))"
+
+        def settled() -> tuple[int, int, datetime | None] | None:
+            stack.alive()
+            total, ended, last = rows_done(conn, where, (batches,))
+            return (total, ended, last) if total and ended == total else None
+
+        total, _, last = poll(settled, timeout, "the batch rows to end", interval=1)
+        statuses = dict(
+            conn.execute(
+                f"SELECT status, count(*) FROM sync_jobs j WHERE {where} GROUP BY 1", (batches,)
+            ).fetchall()
+        )  # type: ignore[arg-type]
+        sizes = [r[0] for r in conn.execute(
+            "SELECT cardinality(partition_keys) FROM pipelines.fleet_batches WHERE batch_id = ANY(%s)", (batches,)
+        )]  # fmt: skip
+    elapsed = (last - t0).total_seconds()  # type: ignore[operator]
+    # A row completes with its last step; the run still has its asset checks to run.
+    durations = poll(lambda: _run_seconds(stack.instance, run_ids), 300, "the batch runs to end", interval=1)
+    return {
+        "artists": total,
+        "runs": len(requests),
+        "batch_size": max(sizes, default=0),
+        "tick_seconds": round(tick_seconds, 2),
+        "submit_seconds": round(submit_seconds, 2),
+        "seconds": round(elapsed, 1),
+        "per_minute": round(total / elapsed * 60, 1),
+        "statuses": statuses,
+        "run_seconds": {
+            "sum": round(sum(durations), 1),
+            "mean": round(sum(durations) / max(len(durations), 1), 1),
+            "max": round(max(durations, default=0), 1),
+        },
+        "all_selected": total == artists,
+    }
+
+
+def _run_seconds(instance: dg.DagsterInstance, run_ids: list[str]) -> list[float] | None:
+    """Each run's wall time, once every run has ended."""
+    records = instance.get_run_records(dg.RunsFilter(run_ids=run_ids))
+    if len(records) < len(run_ids) or any(r.end_time is None or r.start_time is None for r in records):
+        return None
+    return [r.end_time - r.start_time for r in records]  # type: ignore[operator]
+
+
+def one_run_each(stack: DevStack, sandbox: SandboxServer, keys: list[int], timeout: float) -> dict[str, Any]:
+    with psycopg.connect(stack.app_url, autocommit=True) as conn:
+        t0 = db_now(conn)
+        ids = []
+        for i in keys:
+            ref = sandbox.artist(synthetic_key(i))
+            ids.append(
+                conn.execute(
+                    "INSERT INTO sync_jobs (entity_type, entity_id, spotify_id, job_type, priority, metadata) "
+                    "VALUES ('artist', gen_random_uuid()::text, %s, 'update', 3, %s) RETURNING id",
+                    (ref.spotify_id, Jsonb({"artist_name": ref.name})),
+                ).fetchone()[0]  # type: ignore[index]
+            )
+        where = "j.id = ANY(%s)"
+
+        def settled() -> tuple[int, int, datetime | None] | None:
+            stack.alive()
+            total, ended, last = rows_done(conn, where, (ids,))
+            return (total, ended, last) if ended == total else None
+
+        total, _, last = poll(settled, timeout, "the per-artist rows to end", interval=1)
+        statuses = dict(
+            conn.execute(
+                f"SELECT status, count(*) FROM sync_jobs j WHERE {where} GROUP BY 1", (ids,)
+            ).fetchall()
+        )  # type: ignore[arg-type]
+    elapsed = (last - t0).total_seconds()  # type: ignore[operator]
+    return {"artists": total, "runs": total, "seconds": round(elapsed, 1),
+            "per_minute": round(total / elapsed * 60, 1), "statuses": statuses}  # fmt: skip
+
+
+def measure(
+    env: BenchEnv, artists: int = 1000, sample: int = 25, timeout: float = 900
+) -> list[dict[str, Any]]:
+    with (
+        SandboxServer(synthetic_artists=artists) as sandbox,
+        dev_stack(
+            env, sandbox, "fleet", {f"{p}_RATE_LIMIT_PER_SECOND": r for p, r in FAST_RATES.items()}
+        ) as stack,
+    ):
+        seeded = seed(stack.app_url, sandbox, artists)
+        seeded.pop("keys")
+        sandbox.reset(config=False)
+        batch = batched(stack, artists, timeout)
+        batch_calls = sandbox.counters()["by_provider"]
+        sandbox.reset(config=False)
+        step = max(artists // sample, 1)
+        single = one_run_each(stack, sandbox, list(range(1, artists + 1, step))[:sample], timeout)
+        single_calls = sandbox.counters()["by_provider"]
+        ready = stack.ready_seconds
+    batch["calls"], single["calls"] = batch_calls, single_calls
+    extrapolated = artists / single["per_minute"]
+    ratio = batch["per_minute"] / single["per_minute"]
+    ok = (
+        batch["per_minute"] >= GOAL_PER_MINUTE
+        and batch["all_selected"]
+        and set(batch["statuses"]) == {"completed"}
+    )
+    return [
+        figure(
+            "fleet throughput (refresh, batched vs one run per artist)",
+            f">= {GOAL_PER_MINUTE} artists/minute batched; the ratio",
+            f"batched {batch['per_minute']:.0f} artists/min ({batch['artists']} artists in {batch['seconds']:.0f} s, "
+            f"{batch['runs']} runs of <= {batch['batch_size']}); one run per artist {single['per_minute']:.1f} "
+            f"artists/min ({single['artists']} artists in {single['seconds']:.0f} s; {artists} would take "
+            f"~{extrapolated:.0f} min, extrapolated) -> batched is {ratio:.1f}x faster",
+            f"`mysetlist dev` (ready in {ready:.0f} s), {artists} synthetic artists already imported (seeded in "
+            f"{seeded['seconds']:.0f} s, not timed), sandbox without rate limits, clients at 100/s; batched = "
+            "master_sync evaluated as the scheduler does, its runs submitted to the run queue; one run per artist "
+            f"= {single['artists']} app-style `update` sync_jobs rows (a sample); time to the last row completed",
+            ok,
+            {
+                "artists": artists,
+                "seed": seeded,
+                "batched": batch,
+                "one_run_per_artist": single,
+                "extrapolated_minutes_one_run_each": round(extrapolated, 1),
+                "ratio": round(ratio, 2),
+                "ready_seconds": ready,
+            },
+        )
+    ]
