@@ -38,7 +38,9 @@ PROVIDERS = ("spotify", "ticketmaster", "setlistfm")
 
 def limits_from_settings(settings: Settings) -> dict[str, ProviderLimits]:
     return {
-        "spotify": ProviderLimits(settings.spotify_rate_limit_per_second, settings.spotify_daily_quota),
+        "spotify": ProviderLimits(
+            settings.spotify_rate_limit_per_second, settings.spotify_daily_quota, settings.spotify_rate_burst
+        ),
         "ticketmaster": ProviderLimits(
             settings.ticketmaster_rate_limit_per_second, settings.ticketmaster_daily_quota
         ),
