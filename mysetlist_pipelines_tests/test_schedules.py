@@ -317,3 +317,72 @@ def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Co
     assert (
         failed["status"] == "failed" and "cleanup_old_sync_data() does not exist" in failed["error_message"]
     )
+
+
+def test_a_batch_waiting_long_in_the_queue_is_linked_and_one_never_launched_fails(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    """Batches wait behind each other (2 batch runs at a time): the reconciliation finds their
+    queued runs by batch tag and range, and fails only the rows of a batch no run ever came for."""
+    from dagster._core.test_utils import create_run_for_test
+
+    from mysetlist_pipelines.defs.sensors.reconcile import build_reconcile_sensor
+
+    for name in ("One", "Two", "Three"):
+        add_show(db, keyed(db, instance, name, shows_ago=DAY, profile_ago=HOUR), 5)
+    queued, lost = evaluate(update_active_artists, instance)[0]
+    run = create_run_for_test(
+        instance,
+        job_name=queued.job_name,
+        status=dg.DagsterRunStatus.NOT_STARTED,  # created, waiting in the queue
+        tags={**queued.tags, "dagster/run_key": queued.run_key or ""},
+    )
+    db.execute("UPDATE pipelines.sync_job_targets SET requested_at = now() - interval '20 minutes'")
+
+    context = dg.build_sensor_context(instance=instance, instance_ref=instance.get_ref())
+    build_reconcile_sensor().evaluate_tick(context)
+
+    linked = batch_rows(db, queued.tags[BATCH])
+    assert [r["status"] for r in linked] == ["in_progress", "in_progress"]
+    assert db.execute(
+        "SELECT DISTINCT status, run_id FROM pipelines.sync_job_targets WHERE batch_id = %s",
+        (queued.tags[BATCH],),
+    ).fetchall() == [("queued", run.run_id)]
+    (never,) = batch_rows(db, lost.tags[BATCH])
+    assert never["status"] == "failed" and never["error"].startswith("no Dagster run appeared within")
+
+
+def test_a_failed_batch_run_settles_each_artist_on_its_own(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,  # noqa: F811
+    definitions: dg.Definitions,  # noqa: F811
+) -> None:
+    """One artist of the batch is unknown to every service: its profile fails, so the run fails; the
+    run's end is read back from its partition range (tags) and each artist's row settles on its own."""
+    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+
+    ref = artist_sandbox.server.artist("zoe-marlowe")
+    known = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key="zoe-marlowe")
+    nobody = keyed(db, instance, "Nobody Anyone Has Heard Of", tm=None, spotify=None, mbid=None)
+    for artist in (known, nobody):
+        add_show(db, artist, 9)
+    (request,), _ = evaluate(master_sync, instance)
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags={**request.tags, "dagster/run_key": request.run_key or ""},
+        raise_on_error=False,
+    )
+    assert not result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, run)
+    rows = {r["partition_key"]: r for r in batch_rows(db, request.tags[BATCH])}
+    failed = rows["nobody-anyone-has-heard-of"]
+    assert failed["status"] == "failed" and "no service knows the artist" in failed["error"]
+    # Its profile is done; the steps after the profile did not run for anyone in this run (the
+    # batch's profile step failed): partial, done by the next tick.
+    other = rows["zoe-marlowe"]
+    assert (other["status"], other["completed_steps"]) == ("partial", 1)

@@ -46,11 +46,9 @@ def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -
         return (tags[PARTITION_NAME_TAG],)
     start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if start and end and instance is not None:
-        return tuple(
-            artists_partitions.get_partition_keys_in_range(
-                dg.PartitionKeyRange(start, end), dynamic_partitions_store=instance
-            )
-        )
+        # Dagster 1.13 takes the dynamic partitions store from the loading context, not an argument.
+        with dg.partition_loading_context(dynamic_partitions_store=instance):
+            return tuple(artists_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end)))
     return ()
 
 
