@@ -11,10 +11,16 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.defs.schedules.maintenance import cleanup_old_sync_data, trending_scores
+from mysetlist_pipelines.defs.schedules.maintenance import (
+    calculate_trending,
+    cleanup_old_data_schedule,
+    cleanup_old_sync_data,
+    trending_scores,
+)
 from mysetlist_pipelines.defs.schedules.refresh import (
     complete_catalog_sync,
     master_sync,
+    sync_artist_data,
     sync_artist_images,
     update_active_artists,
 )
@@ -229,6 +235,31 @@ def test_missing_images_get_a_forced_profile_lookup(
     assert (row["partition_key"], row["job_type"], row["total_steps"]) == ("faceless", "update", 1)
 
 
+def test_stale_profiles_are_looked_up_again(
+    fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    keyed(db, instance, "Old Profile", profile_ago=8 * DAY)
+    keyed(db, instance, "Recent Profile", profile_ago=2 * DAY)
+    (request,), _ = evaluate(sync_artist_data, instance)
+    assert request.asset_selection == [dg.AssetKey("artist_profile")]
+    assert [r["partition_key"] for r in batch_rows(db, request.tags[BATCH])] == ["old-profile"]
+    (log,) = cron_rows(db, "sync-artist-data")
+    assert log["result"]["launched"]["expected_calls"] == {"spotify": 2, "ticketmaster": 1, "setlistfm": 1}
+
+
+def test_the_sql_routes_request_their_small_jobs(instance: dg.DagsterInstance) -> None:
+    for schedule, job in (
+        (calculate_trending, "trending_scores"),
+        (cleanup_old_data_schedule, "cleanup_old_sync_data"),
+    ):
+        (request,), _ = evaluate(schedule, instance)
+        assert schedule.job_name == job and request.tags["dagster/schedule_name"] == schedule.name
+    assert (calculate_trending.cron_schedule, cleanup_old_data_schedule.cron_schedule) == (
+        "5 */2 * * *",
+        "30 1 * * *",
+    )
+
+
 def test_import_past_setlists_settles_shows_and_asks_setlist_fm(
     fleet_env: str, db: psycopg.Connection, instance: dg.DagsterInstance
 ) -> None:
@@ -386,3 +417,26 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
     # batch's profile step failed): partial, done by the next tick.
     other = rows["zoe-marlowe"]
     assert (other["status"], other["completed_steps"]) == ("partial", 1)
+
+
+def test_every_cron_route_is_a_running_utc_schedule() -> None:
+    from mysetlist_pipelines.definitions import defs
+
+    want = {
+        "update_active_artists": "15 */6 * * *",
+        "sync_artist_data": "30 */8 * * *",
+        "sync_artist_images": "30 6 * * *",
+        "complete_catalog_sync": "0 3 * * 0",
+        "master_sync": "15 4 * * *",
+        "sync_us_shows": "0 6 * * *",
+        "sync_eu_shows": "0 1 * * *",
+        "trending_artist_sync": "45 2 * * *",
+        "import_past_setlists": "0 6 * * *",
+        "calculate_trending": "5 */2 * * *",
+        "cleanup_old_data": "30 1 * * *",
+    }
+    schedules = {s.name: s for s in defs().schedules or []}
+    assert {name: schedules[name].cron_schedule for name in want} == want
+    for name in want:
+        assert schedules[name].execution_timezone == "UTC"
+        assert schedules[name].default_status == dg.DefaultScheduleStatus.RUNNING
