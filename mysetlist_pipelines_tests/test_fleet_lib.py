@@ -241,3 +241,43 @@ def test_cron_run_writes_one_row_success_or_failed(app_db: str) -> None:
     assert ok["execution_time_ms"] >= 0 and ok["error_message"] is None
     assert bad["status"] == "failed" and "boom" in bad["error_message"]
     assert "abcdef123456" not in bad["error_message"]
+
+
+def test_two_ticks_at_once_never_take_the_same_artist(app_db: str, db: psycopg.Connection) -> None:
+    """Production ticks schedules in threads: the second tick waits for the first to open its
+    batches, then finds those artists in flight."""
+    import threading
+
+    keys = []
+    for i in range(4):
+        artist, key = add_artist(
+            db, f"Both Stale {i}", shows_ago=2 * DAY, setlists_ago=2 * DAY, catalog_ago=2 * DAY
+        )
+        add_show(db, artist, 5)
+        keys.append(key)
+    budgets = {p: Budget(p, 10_000, 0, 10_000, now(), None, None) for p in fleet.PROVIDERS}
+    allowed = fleet.allowances(budgets, 0.0, 0, {})
+    results: dict[str, fleet.RefreshOutcome] = {}
+
+    def tick(route: str, work: str, select: object) -> None:
+        with psycopg.connect(app_db, autocommit=True) as conn:
+            info = fleet.TickInfo(route, now(), now(), 10)
+            results[route] = fleet.refresh(conn, info, fleet.WORK[work], select, allowed, lambda _: keys)  # type: ignore[arg-type]
+
+    holder = psycopg.connect(app_db, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(hashtext('pipelines.fleet_tick'))")  # both start together
+    threads = [
+        threading.Thread(target=tick, args=("update-active-artists", "shows",
+                                            lambda c, t: selection.active_with_stale_shows(c, t, 6 * HOUR))),
+        threading.Thread(target=tick, args=("master-sync", "update",
+                                            lambda c, t: selection.active_for_update(c, t, 20 * HOUR))),
+    ]  # fmt: skip
+    for t in threads:
+        t.start()
+    holder.execute("SELECT pg_advisory_unlock(hashtext('pipelines.fleet_tick'))")
+    holder.close()
+    for t in threads:
+        t.join(timeout=60)
+    taken = [k for r in results.values() for b in r.batches for k in b.partition_keys]
+    assert sorted(taken) == sorted(keys)  # each artist once, by whichever tick came first
+    assert {len(r.batches) for r in results.values()} == {0, 1}

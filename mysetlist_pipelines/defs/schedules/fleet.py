@@ -115,9 +115,7 @@ def refresh_tick(
             run.result.update(prepare(conn, info))
         with providers() as clients:
             allowed = fleet.read_allowances(conn, clients, get_settings().fleet_import_reserve)
-        outcome = fleet.refresh(
-            conn, info, work, select(conn, info.now), allowed, partition_registrar(context.instance)
-        )
+        outcome = fleet.refresh(conn, info, work, select, allowed, partition_registrar(context.instance))
         run.result.update(outcome.result)
     launched = outcome.result["launched"]
     deferred = outcome.result["deferred"]

@@ -82,8 +82,14 @@ def discovery_tick(
     spent = dict.fromkeys(PROVIDERS, 0)
     if refresh_known:
         new = imports.artists_with_new_events(conn, found.attractions)
-        candidates = selection.with_new_events(conn, info.now, list(new))
-        refreshed = refresh(conn, info, WORK["shows"], candidates, allowed, register_partitions)
+        refreshed = refresh(
+            conn,
+            info,
+            WORK["shows"],
+            lambda c, now: selection.with_new_events(c, now, list(new)),
+            allowed,
+            register_partitions,
+        )
         out.batches = refreshed.batches
         spent = refreshed.plan.spend
         out.result.update({k: v for k, v in refreshed.result.items() if k != "tick"})

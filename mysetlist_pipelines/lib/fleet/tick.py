@@ -1,7 +1,7 @@
 """One tick of a fleet refresh, in plain Python (defs/schedules turns its batches into run requests).
 
     allowed = read_allowances(conn, providers, settings.fleet_import_reserve)
-    outcome = refresh(conn, TickInfo(...), WORK["shows"], candidates, allowed, register_partitions)
+    outcome = refresh(conn, TickInfo(...), WORK["shows"], select, allowed, register_partitions)
     outcome.batches   # one run each; outcome.result goes to the cron_logs row
 
 `register_partitions(keys)` is the Dagster side: it adds the artists' partitions that Dagster does
@@ -10,7 +10,8 @@ not have yet and returns every artist partition in insertion order (what partiti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,26 +64,41 @@ def ensure_keys(conn: psycopg.Connection, candidates: Sequence[Candidate]) -> di
     return keys
 
 
+@contextmanager
+def tick_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """One tick at a time selects artists and opens their batches (production ticks schedules in
+    threads, and two routes share 06:00): the next one finds those artists in flight and leaves them
+    out. A session lock on an autocommit connection; it goes with the connection if the tick dies."""
+    conn.execute("SELECT pg_advisory_lock(hashtext('pipelines.fleet_tick'))")
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(hashtext('pipelines.fleet_tick'))")
+
+
 def refresh(
     conn: psycopg.Connection,
     info: TickInfo,
     work: Work,
-    candidates: Sequence[Candidate],
+    select: Callable[[psycopg.Connection, datetime], Sequence[Candidate]],
     allowed: Mapping[str, Allowance],
     register_partitions: Callable[[list[str]], Sequence[str]],
 ) -> RefreshOutcome:
-    planned = plan(
-        candidates,
-        lambda c: work.calls(c, info.now),
-        allowed,
-        info.now,
-        info.batch_size,
-        MAX_ARTISTS_PER_TICK,
-    )
-    keys = ensure_keys(conn, planned.selected)
-    order = register_partitions(sorted(set(keys.values())))
-    calls = {keys[c.artist_id]: planned.calls[c.artist_id] for c in planned.selected}
-    batches = open_batches(conn, info.schedule, info.tick, work, calls, order, info.batch_size)
+    """Select (`select(conn, now)`), plan, register keys and partitions, open the batches."""
+    with tick_lock(conn):
+        candidates = select(conn, info.now)
+        planned = plan(
+            candidates,
+            lambda c: work.calls(c, info.now),
+            allowed,
+            info.now,
+            info.batch_size,
+            MAX_ARTISTS_PER_TICK,
+        )
+        keys = ensure_keys(conn, planned.selected)
+        order = register_partitions(sorted(set(keys.values())))
+        calls = {keys[c.artist_id]: planned.calls[c.artist_id] for c in planned.selected}
+        batches = open_batches(conn, info.schedule, info.tick, work, calls, order, info.batch_size)
     outcome = RefreshOutcome(planned, batches)
     outcome.result = refresh_result(info, work, len(candidates), planned, batches, allowed)
     return outcome
