@@ -311,8 +311,13 @@ def test_requests_by_id_land_on_the_same_artist(
     # A later request by any of the ids learned since lands on the same partition.
     assert register(app_env, instance, spotify_id=ref.spotify_id) == key
     assert register(app_env, instance, tm_attraction_id=ref.tm_attraction_id) == key
-    # A request by name alone gets a partition of its own (names are not unique); its sync neither
-    # creates a second artists row nor steals the first one: it fails saying where the artist is.
+    # So does a request by the artist's name alone.
+    assert register(app_env, instance, name=ref.name) == key
+    # A partition that does not know the name (registered before names were recorded) gets a
+    # request by name a partition of its own; its sync neither creates a second artists row nor
+    # steals the first one: it fails saying where the artist is.
+    with psycopg.connect(app_env, autocommit=True) as conn:
+        conn.execute("UPDATE pipelines.artist_keys SET name_key = NULL")
     other = register(app_env, instance, name=ref.name)
     assert other != key
     result = run_job(definitions, instance, "catalog_only", other, raise_on_error=False)

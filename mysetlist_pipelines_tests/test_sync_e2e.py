@@ -81,7 +81,8 @@ def test_a_provider_failing_past_its_retries_makes_a_partial_import(stack: Dagst
         steps = progress(conn, job_id)
     assert steps["syncing_songs"]["status"] == steps["importing_shows"]["status"] == "completed"
     assert steps["importing_setlists"]["status"] == "failed"
-    assert steps["creating_setlists"]["message"] == "not run: importing_setlists failed first"
+    # Predictions need only the profile: they still run, from the catalog alone.
+    assert steps["creating_setlists"]["status"] == "completed"
 
 
 def test_a_bad_row_fails_at_once_and_the_good_one_behind_it_runs(stack: DagsterStack) -> None:
