@@ -353,11 +353,23 @@ def test_a_batch_run_syncs_each_artist_and_names_the_one_that_failed(
     failed = definitions.resolve_job_def("catalog_only").execute_in_process(
         instance=instance, tags=tags, raise_on_error=False
     )
-    assert not failed.success
-    (failure,) = [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    # The unknown artist fails alone, at every step, and the others sync: the run succeeds and
+    # each step's metadata names the artist that failed.
+    assert failed.success
+    for step in ("artist_profile", "artist_catalog"):
+        assert list(step_metadata(failed, step)["failed"]) == [bad]
+    assert "no service knows the artist" in step_metadata(failed, "artist_profile")["failed"][bad]
+    assert "profile step must succeed first" in step_metadata(failed, "artist_catalog")["failed"][bad]
+    # Every artist of the batch failing is the step failing (so Dagster's retry can run it again).
+    alone = register(app_env, instance, name="Nobody Else Either")
+    tags = {"dagster/asset_partition_range_start": bad, "dagster/asset_partition_range_end": alone}
+    both_bad = definitions.resolve_job_def("catalog_only").execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False
+    )
+    assert not both_bad.success
+    (failure,) = [e for e in both_bad.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     assert failure.step_key == "artist_profile"
-    text = str(failure.event_specific_data.error)
-    assert "artist_profile failed for 1 of 3 artists" in text and bad in text
+    assert "artist_profile failed for 2 of 2 artists" in str(failure.event_specific_data.error)
 
 
 @pytest.mark.parametrize(

@@ -52,9 +52,9 @@ def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
     """The artists row behind a partition (the profile step links it first)."""
     identity = artist_keys.lookup(conn, partition_key)
     if identity.artist_id is None:
-        raise dg.Failure(
-            f"artist {partition_key!r} has no artists row yet: run artist_profile for it first",
-            allow_retries=False,
+        # ArtistNotFound: in a batch it fails this artist alone; on its own, the step, unretried.
+        raise ArtistNotFound(
+            f"artist {partition_key!r} has no artists row yet: its profile step must succeed first"
         )
     return identity.artist_id
 
@@ -76,12 +76,15 @@ def run_step(
     step: StepFn,
 ) -> dg.MaterializeResult:
     """Run `step` for every artist of the run (one partition, or a batch), each in its own
-    transaction. An artist that fails does not stop the others; the step then fails naming them."""
+    transaction. In a batch an artist that fails does not stop the others, nor their later steps:
+    the step succeeds, naming the failed artists (their own sync_jobs rows say failed), and fails
+    only when every artist did, so that Dagster's retry runs it again."""
     keys = list(context.partition_keys)
     outcome: dict[str, Any] = {"reports": []}
     hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
+    providers_of: dict[str, str | None] = {}
     with hook, _connection(app_db) as conn:
         members, skipped = _batch_filter(context, conn, keys)
         for key in members:
@@ -91,18 +94,24 @@ def run_step(
                 if len(keys) == 1:
                     raise dg.Failure(str(exc), allow_retries=not isinstance(exc, ArtistNotFound)) from exc
                 failures[key] = str(exc)
+                providers_of[key] = getattr(exc, "provider", None)
                 context.log.error(f"{asset_name} failed for {key}: {exc}")
                 continue
             reports.append((key, report))
             context.log.info(f"{key}: {report.message}")
         outcome["reports"] = [r.summary() for _, r in reports]
-        if failures:
-            raise dg.Failure(
-                f"{asset_name} failed for {len(failures)} of {len(keys)} artists: "
-                + "; ".join(f"{k}: {v}" for k, v in failures.items()),
-                metadata={"failed": dg.MetadataValue.json(failures)},
-            )
-    return dg.MaterializeResult(metadata=metadata(reports, not_in_batch=skipped))
+        summary = f"{asset_name} failed for {len(failures)} of {len(members)} artists: " + "; ".join(
+            f"{k}: {v}" for k, v in failures.items()
+        )
+        if failures and not reports:
+            raise dg.Failure(summary, metadata={"failed": dg.MetadataValue.json(failures)})
+        outcome["failed"] = failures
+        outcome["failed_providers"] = providers_of
+    meta = metadata(reports, not_in_batch=skipped)
+    if failures:
+        context.log.warning(summary)
+        meta["failed"] = dg.MetadataValue.json(failures)
+    return dg.MaterializeResult(metadata=meta)
 
 
 def _batch_filter(

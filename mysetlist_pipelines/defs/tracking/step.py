@@ -224,11 +224,26 @@ def tracked_step(
         raise
     else:
         _apply_outcome(reporter, outcome)
+        failed: dict[str, str] = (outcome or {}).get("failed") or {}
+        blamed: dict[str, str | None] = (outcome or {}).get("failed_providers") or {}
+        # A batch step that succeeded for some artists: the others' rows say they failed.
         reporter._write(
             lambda c, i, s: tracking.step_finished(
-                c, i, s, ok=True, counts=reporter.counts, message=reporter.message
+                c,
+                i,
+                s,
+                ok=True,
+                counts=reporter.counts,
+                message=reporter.message,
+                **({"partition_keys": [k for k in keys if k not in failed]} if failed else {}),
             )
         )
+        for key, why in failed.items():
+            reporter._write(
+                lambda c, i, s, key=key, why=why: tracking.step_finished(
+                    c, i, s, ok=False, error=why, provider=blamed.get(key), partition_keys=[key]
+                )
+            )
     finally:
         reporter.close()
 

@@ -28,10 +28,10 @@ _PROVIDER_WORDS = (
 
 
 def guess_provider(text: str | None) -> str | None:
-    for provider, pattern in _PROVIDER_WORDS:
-        if text and pattern.search(text):
-            return provider
-    return None
+    """The one provider an error's text names; None when it names none, or several (an artist no
+    service knows is no single provider's fault)."""
+    named = {provider for provider, pattern in _PROVIDER_WORDS if text and pattern.search(text)}
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)

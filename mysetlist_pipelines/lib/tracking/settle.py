@@ -82,6 +82,8 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
     asset = STEP_BY_NAME[s.step].asset
     done = outcome.status == "success" or asset in outcome.materialized_in(s.partition_key)
     row = (s.job_id, s.partition_key, s.step)
+    if s.status == "failed" and s.error and outcome.status == "success":
+        return None  # one artist of a batch step that went on for the others: it stays failed
     if done:
         if s.status == "completed":
             return None
