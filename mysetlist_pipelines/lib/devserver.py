@@ -34,18 +34,22 @@ _SHUTDOWN_GRACE_SECONDS = 30
 
 
 def dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME, or `<data dir>/dagster_home`; either way it gets the project's dagster.yaml
-    unless it already has its own."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").resolve()
+    """DAGSTER_HOME, or `<data dir>/dagster_home`. A home of the operator's own keeps its own
+    dagster.yaml if it has one; the default home always gets the project's current one, so a change
+    to dagster.yaml reaches the next `mysetlist dev`."""
+    configured = os.environ.get("DAGSTER_HOME")
+    home = Path(configured or settings.data_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if not target.exists():
-        # The checkout's file, or the copy a wheel installs under <prefix>/share/mysetlist-pipelines.
-        source = find_project_file("dagster.yaml")
-        if source is None:
-            raise FileNotFoundError(
-                f"no dagster.yaml to copy into {home}: reinstall the package, or put one there yourself"
-            )
+    if configured and target.exists():
+        return home
+    # The checkout's file, or the copy a wheel installs under <prefix>/share/mysetlist-pipelines.
+    source = find_project_file("dagster.yaml")
+    if source is None:
+        raise FileNotFoundError(
+            f"no dagster.yaml to copy into {home}: reinstall the package, or put one there yourself"
+        )
+    if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)
         log.info("wrote %s from the project's dagster.yaml", target)
     return home
