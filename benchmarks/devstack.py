@@ -57,11 +57,16 @@ class DevStack:
 
 @contextlib.contextmanager
 def dev_stack(
-    env: BenchEnv, sandbox: SandboxServer, name: str, extra_env: dict[str, str] | None = None
+    env: BenchEnv,
+    sandbox: SandboxServer,
+    name: str,
+    extra_env: dict[str, str] | None = None,
+    app_url: str | None = None,
 ) -> Iterator[DevStack]:
-    """`mysetlist dev` on a free port, ready once the run-status sensors hold a cursor (no run can end
-    unseen) and the webserver answers. This process's settings point at the same databases."""
-    app_url = env.database(f"{name}_app")
+    """`mysetlist dev` on a free port (on `app_url`, else a fresh app database), ready once the
+    run-status sensors hold a cursor (no run can end unseen) and the webserver answers. This
+    process's settings point at the same databases."""
+    app_url = app_url or env.database(f"{name}_app")
     dagster_url = sqlalchemy_psycopg2_url(env.database(f"{name}_dagster", migrated=False))
     home = env.workdir / f"{name}_dagster_home"
     variables = {

