@@ -1,4 +1,5 @@
-# Two commands: `make dev` runs the pipelines (Dagster UI + daemon), `make test` runs every test.
+# Two commands: `make dev` runs the pipelines (Dagster UI + daemon), `make test` runs every test
+# (`make bench` runs the benchmarks and rewrites BENCHMARKS.md).
 # Both create the virtualenv in .venv/ and install the project first when needed.
 
 PYTHON ?= python3
@@ -20,6 +21,9 @@ dev: setup
 
 test: setup
 	$(VENV)/bin/python -m pytest
+
+bench: setup
+	$(VENV)/bin/python -m benchmarks.run
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
