@@ -14,6 +14,20 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set. VmHWM belongs to the memory map, which exec replaces;
+    ru_maxrss survives exec on Linux and so would count the pages of the parent this child was
+    forked from."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
 def main(argv: list[str]) -> int:
@@ -47,8 +61,7 @@ def main(argv: list[str]) -> int:
                 "load_seconds": round(loaded - started, 3),
                 "run_seconds": round(run_seconds, 3),
                 "step_seconds": steps,
-                # Linux reports ru_maxrss in KiB.
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )

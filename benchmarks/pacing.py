@@ -133,7 +133,7 @@ def memory_figure(key: str, run: dict[str, Any]) -> dict[str, Any]:
         "memory (peak RSS, largest artist's import)",
         f"<= {GOAL_RSS_MB} MB",
         f"{rss:.0f} MB",
-        f"ru_maxrss of the process that ran {key}'s `full_sync` (Dagster and the code loaded, the run "
+        f"VmHWM of the process that ran {key}'s `full_sync` (Dagster and the code loaded, the run "
         "executed in process, as a run worker does)",
         bool(run["success"]) and rss <= GOAL_RSS_MB,
         {"artist": key, "peak_rss_mb": rss},

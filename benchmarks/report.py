@@ -50,7 +50,7 @@ def why_missed(f: dict[str, Any]) -> str:
             "providers' steps at the same time would also close it, at the cost of a process per step."
         )
     if name.startswith("fleet"):
-        b = raw["batched"]
+        b = raw.get("batched", raw)
         return (
             f"Batched: {b['runs']} runs of up to {b['batch_size']} artists, at most 2 at a time (dagster.yaml, "
             f"mysetlist/batch_id), {b['run_seconds']['mean']:.0f} s per run on average. What would close it: "

@@ -103,7 +103,9 @@ def db(app_db: str) -> Iterator[psycopg.Connection]:
 
 
 @pytest.fixture(scope="session")
-def dagster_stack(pg_server: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterStack]:
+def dagster_stack(
+    pg_server: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DagsterStack]:
     """One real Dagster deployment (daemon, code server, run workers, sandbox) on its own app database,
     shared by the session's end-to-end tests (see dagster_stack.py)."""
     from .dagster_stack import start_stack

@@ -108,13 +108,33 @@ def upsert(
         )
     else:
         action = sql.SQL("DO NOTHING")
-    query = sql.SQL(
-        "WITH w AS (INSERT INTO {t} AS t ({cols}) SELECT {cols} FROM {s} ORDER BY {keys} "
-        "ON CONFLICT ({keys}) {action} RETURNING (xmax = 0) AS inserted) "
-        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w"
+    insert = sql.SQL(
+        "INSERT INTO {t} AS t ({cols}) SELECT {cols} FROM {s} ORDER BY {keys} ON CONFLICT ({keys}) {action} "
     ).format(t=target, cols=cols, s=staged, keys=keys, action=action)
-    inserted, updated = conn.execute(query).fetchone() or (0, 0)
-    found = _ids(conn, target, staged, key) if ids else {}
+    if not ids:
+        inserted, updated = conn.execute(
+            sql.SQL(
+                "WITH w AS ({} RETURNING (xmax = 0) AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w"
+            ).format(insert)
+        ).fetchone() or (0, 0)
+        return WriteCounts(inserted, updated, len(rows) - inserted - updated), {}
+    # The rows written return their ids; only when some were left unchanged is the stage joined
+    # back to find theirs (a second pass over every row, the upsert's costliest part on a first import).
+    returning = sql.SQL(", ").join(
+        [
+            sql.SQL("(xmax = 0)"),
+            *(sql.SQL("t.{}::text").format(sql.Identifier(k)) for k in key),
+            sql.SQL("t.id::text"),
+        ]
+    )
+    written = conn.execute(sql.SQL("{} RETURNING {}").format(insert, returning)).fetchall()
+    inserted = sum(1 for r in written if r[0])
+    updated = len(written) - inserted
+    if len(written) < len(rows):
+        found = _ids(conn, target, staged, key)
+    else:
+        found = {tuple(r[1:-1]): r[-1] for r in written}
     return WriteCounts(inserted, updated, len(rows) - inserted - updated), found
 
 
