@@ -83,7 +83,9 @@ def test_latency_and_fleet_under_mysetlist_dev(env: BenchEnv) -> None:
         dev_stack(env, sandbox, "smoke", fleet.FAST_ENV) as stack,
     ):
         results = latency.run_jobs(stack, sandbox, jobs=1, job_type="full_sync", log=False, warmup=False)
-        raw = fleet.run_fleet(stack, sandbox, artists=3, sample=1, timeout=240, batch_size=2, before_artists=2)
+        raw = fleet.run_fleet(
+            stack, sandbox, artists=3, sample=1, timeout=240, batch_size=2, before_artists=2
+        )
     (lat,) = whole([latency.latency_figure(results, "full_sync", stack.ready_seconds)], 1)
     assert [r["status"] for r in lat["raw"]["results"]] == ["completed"]
     tuned, default = whole(fleet.fleet_figures(raw), 2)
