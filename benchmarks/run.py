@@ -1,6 +1,7 @@
 """Every benchmark, one command: `make bench` (= `.venv/bin/python -m benchmarks.run`).
 
-    .venv/bin/python -m benchmarks.run                      # all; writes BENCHMARKS.md and benchmarks/results.json
+    .venv/bin/python -m benchmarks.run                      # all; writes BENCHMARKS.md, benchmarks/results.json
+                                                            # and the capacity table of docs/operations.md
     .venv/bin/python -m benchmarks.run --only calls,writes  # some (the files are written only for a full run)
     .venv/bin/python -m benchmarks.run --out /tmp/b         # write the two files elsewhere
 
@@ -29,7 +30,7 @@ from typing import Any
 
 import psycopg
 
-from . import calls, executor, fleet, latency, pacing, report, writes
+from . import calls, capacity, executor, fleet, latency, pacing, report, writes
 from .env import ROOT, BenchEnv, bench_env, load_average
 
 
@@ -165,6 +166,9 @@ def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(json.dumps(results, indent=1, default=str) + "\n")
     md.write_text(report.render(results))
+    guide = out / "docs" / "operations.md"
+    if guide.exists():  # its capacity table follows the new numbers
+        capacity.update(raw, guide)
     return md, raw
 
 
