@@ -109,11 +109,12 @@ class Seeding:
                 "(SELECT artist_id FROM pipelines.artist_keys WHERE partition_key = ANY(%s))",
                 (self.keys,),
             )
-        return {
+        self.result = {
             "artists": done,
             "seconds": round(time.perf_counter() - self.started, 1),
             "workers": self.workers,
         }
+        return self.result
 
 
 def seed(app_url: str, sandbox: SandboxServer, artists: int, workers: int = 3) -> dict[str, Any]:
@@ -307,7 +308,7 @@ FAST_ENV = {f"{p}_RATE_LIMIT_PER_SECOND": r for p, r in FAST_RATES.items()}
 # The tune: larger batch runs pay Dagster's per-run cost (a process, loading the code, nine steps'
 # bookkeeping) 4x less often; the setting's default (25) is measured too, on BEFORE_ARTISTS artists.
 BATCH_SIZE = 100
-BEFORE_ARTISTS = 200
+BEFORE_ARTISTS = 100
 
 
 def age(conn: psycopg.Connection, keys: list[str]) -> None:

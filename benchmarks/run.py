@@ -6,7 +6,7 @@
     .venv/bin/python -m benchmarks.run --out /tmp/b         # write the two files elsewhere
 
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
-server: databases are created and dropped on it). About 12 minutes on a 2-core machine. The sections,
+server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
 cheapest first: writes, calls, pacing (+ memory), executor, latency (`mysetlist dev`), fleet
 (`mysetlist dev`, 1,000 synthetic artists). A section that fails is reported as such and the others
 still run; the exit code is then 1.
@@ -45,7 +45,7 @@ class Sizes:
     executor_job: str = "catalog_only"
     latency_jobs: int = 10
     fleet_artists: int = 1000
-    fleet_sample: int = 15
+    fleet_sample: int = 10
 
 
 SMOKE = Sizes(

@@ -9,8 +9,10 @@ key and the unique spotify_id) and runs in one transaction, commit included in t
 - upsert, new rows: bulk.upsert of all rows (stage by COPY, INSERT ... ON CONFLICT DO UPDATE ...
   WHERE IS DISTINCT FROM, then the key -> id join the caller needs).
 - upsert, unchanged rows: the same rows again into the filled table (a refresh: nothing written).
-- upsert in artist-sized chunks: the same rows as separate transactions of `chunk` rows, as
-  per-artist imports write them (context: per-transaction overhead).
+- upsert in artist-sized chunks: the first fifth of the rows as separate transactions of `chunk` rows,
+  as per-artist imports write them (context: per-transaction overhead).
+- the floor of a staged write: the same stage, then a bare INSERT ... SELECT (context: what the
+  upsert's conflict handling, lock order and ids cost on top).
 Goal: upsert rate >= 0.5 x COPY rate (new rows).
 """
 
@@ -25,7 +27,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from mysetlist_pipelines.lib.db.bulk import upsert
+from mysetlist_pipelines.lib.db.bulk import stage, upsert
 from mysetlist_pipelines.lib.db.catalog import SONG_COLUMNS
 
 from .env import BenchEnv, figure
@@ -69,7 +71,7 @@ def measure(
 ) -> list[dict[str, Any]]:
     rows = song_rows(rows_count)
     counts: dict[str, Any] = {}
-    samples: dict[str, list[float]] = {"copy": [], "upsert": [], "unchanged": []}
+    samples: dict[str, list[float]] = {"copy": [], "upsert": [], "unchanged": [], "floor": []}
 
     def first(conn: psycopg.Connection) -> None:
         written, ids = upsert(conn, "songs", SONG_COLUMNS, rows, key=("spotify_id",))
@@ -79,6 +81,13 @@ def measure(
         written, _ = upsert(conn, "songs", SONG_COLUMNS, rows, key=("spotify_id",))
         counts["unchanged"] = written.as_dict()
 
+    def floor(conn: psycopg.Connection) -> None:
+        # What any staged write costs at least: the same stage, then a bare INSERT ... SELECT (no
+        # conflict handling, no lock order, no ids back).
+        staged = stage(conn, "songs", SONG_COLUMNS, rows)
+        cols = sql.SQL(", ").join(map(sql.Identifier, SONG_COLUMNS))
+        conn.execute(sql.SQL("INSERT INTO songs ({0}) SELECT {0} FROM {1}").format(cols, staged))
+
     # COPY and upsert alternate, `rounds` times (the median of each is the figure): the machine is
     # shared, and one slow second in either would swing the ratio.
     for _ in range(rounds):
@@ -86,7 +95,10 @@ def measure(
         upsert_url = env.database("writes_upsert")
         samples["upsert"].append(_timed(upsert_url, first))
         samples["unchanged"].append(_timed(upsert_url, again))
-    copy_s, upsert_s, unchanged_s = (statistics.median(samples[k]) for k in ("copy", "upsert", "unchanged"))
+        samples["floor"].append(_timed(env.database("writes_floor"), floor))
+    copy_s, upsert_s, unchanged_s, floor_s = (
+        statistics.median(samples[k]) for k in ("copy", "upsert", "unchanged", "floor")
+    )
 
     # Context: the first fifth of the rows again, in artist-sized transactions.
     chunked_rows = rows[: max(rows_count // 5, chunk)]
@@ -99,7 +111,12 @@ def measure(
 
     rate = {
         name: rows_count / s
-        for name, s in {"copy": copy_s, "upsert": upsert_s, "unchanged": unchanged_s}.items()
+        for name, s in {
+            "copy": copy_s,
+            "upsert": upsert_s,
+            "unchanged": unchanged_s,
+            "floor": floor_s,
+        }.items()
     }
     rate["chunked"] = len(chunked_rows) / chunked_s
     ratio = rate["upsert"] / rate["copy"]
@@ -115,7 +132,9 @@ def measure(
             f"{ratio:.2f} x COPY: upsert {rate['upsert']:,.0f} rows/s ({upsert_s:.2f} s), COPY {rate['copy']:,.0f} "
             f"rows/s ({copy_s:.2f} s) for {rows_count:,} song rows; same rows unchanged: "
             f"{rate['unchanged']:,.0f} rows/s ({rate['unchanged'] / rate['copy']:.2f} x COPY, nothing written); "
-            f"{len(chunked_rows):,} rows in transactions of {chunk}: {rate['chunked']:,.0f} rows/s ({rate['chunked'] / rate['copy']:.2f} x COPY)",
+            f"{len(chunked_rows):,} rows in transactions of {chunk}: {rate['chunked']:,.0f} rows/s ({rate['chunked'] / rate['copy']:.2f} x COPY); "
+            f"floor of any staged write (stage + bare INSERT ... SELECT): {rate['floor']:,.0f} rows/s "
+            f"({rate['floor'] / rate['copy']:.2f} x COPY)",
             "lib/db/bulk.upsert into `songs` on spotify_id (as the catalog writes them) vs `COPY songs FROM STDIN` of "
             "the same rows, each into a fresh migrated database on the same server, one transaction, commit "
             f"included; median of {rounds} alternating rounds",
@@ -128,7 +147,9 @@ def measure(
                     "upsert": upsert_s,
                     "unchanged": unchanged_s,
                     "chunked": chunked_s,
+                    "floor": floor_s,
                 },
+                "samples": samples,
                 "rows_per_second": rate,
                 "ratio": ratio,
                 "counts": counts,

@@ -52,8 +52,11 @@ def test_upsert_counts_and_no_churn(conn: psycopg.Connection) -> None:
         ("sp-new", "New", "Oasis", 1, None),
     ]
     with conn.transaction():
-        third, _ = upsert(conn, "songs", SONG_COLS, changed, key=("spotify_id",))
+        third, third_ids = upsert(conn, "songs", SONG_COLS, changed, key=("spotify_id",))
     assert third.as_dict() == {"inserted": 1, "updated": 1, "unchanged": 3}
+    # Ids of the rows written (from RETURNING) and of the rows left alone (joined back) alike.
+    stored = dict(conn.execute("SELECT spotify_id, id::text FROM songs").fetchall())
+    assert third_ids == {(k,): stored[k] for k in ("sp0", "sp1", "sp2", "sp3", "sp-new")}
     after = _stamps(conn, "songs")
     assert [k for k in before if after[k] != before[k]] == ["sp3"]
 
