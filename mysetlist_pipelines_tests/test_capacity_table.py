@@ -69,8 +69,9 @@ def test_guide_matches_the_committed_results() -> None:
 def test_deploy_run_limit_follows_the_table() -> None:
     *_, runs = capacity.saturating_runs(json.loads((ROOT / "benchmarks" / "results.json").read_text()))
     instance = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
-    # The runs that saturate the rates, and 2 left for the app's imports.
-    assert instance["concurrency"]["runs"]["max_concurrent_runs"] == runs + 2
+    # At least the runs that saturate the rates, and 2 left for the app's imports (the saturating
+    # figure moves by one with a run's measured time, so the limit keeps a little headroom).
+    assert runs + 2 <= instance["concurrency"]["runs"]["max_concurrent_runs"] <= runs + 3
 
 
 def test_guide_without_markers_is_an_error() -> None:
