@@ -53,8 +53,16 @@ def _wait_for_location(proc: subprocess.Popen[bytes], port: int, deadline: float
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_dev_brings_everything_up_and_stops_cleanly(tmp_path: Path, stop_signal: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    ("stop_signal", "sigint_ignored"),
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGTERM, True)],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-from-a-script"],
+)
+def test_dev_brings_everything_up_and_stops_cleanly(
+    tmp_path: Path, stop_signal: signal.Signals, sigint_ignored: bool
+) -> None:
+    """`sigint_ignored`: started as a script's background job (`mysetlist dev &` ignores SIGINT, and
+    would pass that on to `dagster dev`, which then ignores SIGTERM too), stopped with `kill`."""
     port = _free_port()
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DAGSTER_", "SPOTIFY_"))}
@@ -62,8 +70,11 @@ def test_dev_brings_everything_up_and_stops_cleanly(tmp_path: Path, stop_signal:
     for key in ("TICKETMASTER_API_KEY", "SETLISTFM_API_KEY", "TICKETMASTER_API_URL", "SETLISTFM_API_URL"):
         env.pop(key, None)
     log = (tmp_path / "dev.log").open("wb")
+    command = [sys.executable, "-m", "mysetlist_pipelines.cli", "dev", "--port", str(port)]
+    if sigint_ignored:
+        command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mysetlist_pipelines.cli", "dev", "--port", str(port)],
+        command,
         env=env,
         cwd=tmp_path,
         stdout=log,

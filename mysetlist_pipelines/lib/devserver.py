@@ -100,18 +100,25 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
     target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "mysetlist_pipelines.definitions"]
     command = [sys.executable, "-m", "dagster", "dev", *target, "-h", host, "-p", str(port)]
     log.info("Dagster UI on http://%s:%s (DAGSTER_HOME=%s)", host, port, env["DAGSTER_HOME"])
-    # Its own session, so a terminal Ctrl-C reaches it once, through us, as the SIGINT it needs.
-    child = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
     stopping = threading.Event()
+    child: subprocess.Popen[bytes] | None = None
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         if not stopping.is_set():
             stopping.set()
             log.info("stopping (signal %s): Dagster first, then the sandbox and Postgres", signum)
-            _signal(child, signal.SIGINT)
+            if child is not None:
+                _signal(child, signal.SIGINT)
 
+    # The handlers go in before the child starts: a handler is reset to the default in the child,
+    # whereas an ignored SIGINT (a background job of a script ignores it) would be inherited, and
+    # `dagster dev` would then ignore SIGINT and SIGTERM alike and never stop.
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        # Its own session, so a terminal Ctrl-C reaches it once, through us, as the SIGINT it needs.
+        child = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
+        if stopping.is_set():  # asked to stop while it was starting
+            _signal(child, signal.SIGINT)
         code = _wait(child, stopping)
     finally:
         for sig, handler in previous.items():
