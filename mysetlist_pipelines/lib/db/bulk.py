@@ -120,7 +120,7 @@ def upsert(
         ).fetchone() or (0, 0)
         return WriteCounts(inserted, updated, len(rows) - inserted - updated), {}
     # The rows written return their ids; only when some were left unchanged is the stage joined
-    # back to find theirs (a second pass over every row, the upsert's costliest part on a first import).
+    # back to find theirs (a second pass over every row, which a first import never needs).
     returning = sql.SQL(", ").join(
         [
             sql.SQL("(xmax = 0)"),
