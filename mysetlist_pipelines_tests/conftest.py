@@ -20,6 +20,10 @@ from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.db.urls import libpq_url, with_database
 from mysetlist_pipelines.lib.settings import get_settings
 
+# The artist asset tests' fixtures, shared by every module that needs them (a conftest's imports are
+# fixtures of the whole folder).
+from .artist_support import app_owned_env, artist_sandbox, definitions, instance  # noqa: F401
+
 if TYPE_CHECKING:
     from mysetlist_pipelines.lib.providers import Providers
     from mysetlist_pipelines.sandbox.server import SandboxServer

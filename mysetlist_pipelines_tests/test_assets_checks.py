@@ -12,11 +12,7 @@ from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines_tests.artist_expectations import expected
 from mysetlist_pipelines_tests.artist_support import (
     Sandbox,
-    app_owned_env,  # noqa: F401 (fixture)
-    artist_sandbox,  # noqa: F401 (fixture)
     counts,
-    definitions,  # noqa: F401 (fixture)
-    instance,  # noqa: F401 (fixture)
     register,
     run_job,
     stamps,
@@ -56,9 +52,9 @@ def _run_checks(dagster_instance: dg.DagsterInstance, key: str) -> dg.ExecuteInP
 
 def test_checks_pass_then_fail_on_deliberately_broken_rows(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist("melodie-fjord")
     key = register(app_env, instance, name=ref.name)
@@ -107,10 +103,10 @@ def test_checks_pass_then_fail_on_deliberately_broken_rows(
 
 
 def test_sync_on_tables_the_app_created(
-    app_owned_env: str,  # noqa: F811
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    app_owned_env: str,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     """The app's own schema: no unique key on show_artists or setlists, its own extra columns, no
     defaults beyond the contract's. Two co-headliners, then a second run of both."""

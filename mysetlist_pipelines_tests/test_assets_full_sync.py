@@ -12,11 +12,8 @@ from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines_tests.artist_expectations import expected
 from mysetlist_pipelines_tests.artist_support import (
     Sandbox,
-    artist_sandbox,  # noqa: F401 (fixture)
     checks,
     counts,
-    definitions,  # noqa: F401 (fixture)
-    instance,  # noqa: F401 (fixture)
     register,
     run_job,
     stamps,
@@ -73,9 +70,9 @@ MATCHES = {
 def test_full_sync_then_nothing_changes(
     key: str,
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist(key)
     want = expected(

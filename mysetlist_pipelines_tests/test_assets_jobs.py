@@ -13,10 +13,7 @@ from mysetlist_pipelines.lib.catalog import excluded_kind, song_key
 from mysetlist_pipelines_tests.artist_expectations import expected
 from mysetlist_pipelines_tests.artist_support import (
     Sandbox,
-    artist_sandbox,  # noqa: F401 (fixture)
     counts,
-    definitions,  # noqa: F401 (fixture)
-    instance,  # noqa: F401 (fixture)
     register,
     run_job,
     stamps,
@@ -34,9 +31,9 @@ def _artist_id(conn: psycopg.Connection, name: str) -> str:
 
 def test_catalog_only_then_shows_only_then_update_within_budget(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ds, today = artist_sandbox.server.dataset, artist_sandbox.today
     ref = artist_sandbox.server.artist("velvet-static")
@@ -107,9 +104,9 @@ def test_catalog_only_then_shows_only_then_update_within_budget(
 
 def test_new_releases_and_setlists_are_fetched_incrementally(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist("velvet-static")
     key = register(app_env, instance, name=ref.name)
@@ -167,9 +164,9 @@ def test_new_releases_and_setlists_are_fetched_incrementally(
 
 def test_live_versions_dropped_and_duplicates_merged_preferring_the_album(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist("velvet-static")
     key = register(app_env, instance, spotify_id=ref.spotify_id)  # a request by Spotify id
@@ -197,9 +194,9 @@ def test_live_versions_dropped_and_duplicates_merged_preferring_the_album(
 
 def test_co_headliners_share_their_shows(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     live = artist_sandbox.server.dataset.live(artist_sandbox.today)
     velvet, neon = artist_sandbox.server.artist("velvet-static"), artist_sandbox.server.artist("neon-harbor")
@@ -234,9 +231,9 @@ def test_co_headliners_share_their_shows(
 
 def test_a_voted_predicted_setlist_is_never_rewritten(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist("zoe-marlowe")
     key = register(app_env, instance, name=ref.name)
@@ -277,9 +274,9 @@ def _songs(conn: psycopg.Connection, setlist_id: str) -> list[str]:
 
 def test_an_artist_no_service_knows_fails_with_a_clear_error(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     key = register(app_env, instance, name="Nobody Anyone Has Heard Of")
     result = run_job(definitions, instance, "full_sync", key, raise_on_error=False)
@@ -297,9 +294,9 @@ def test_an_artist_no_service_knows_fails_with_a_clear_error(
 def test_requests_by_id_land_on_the_same_artist(
     by: str,
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     ref = artist_sandbox.server.artist("melodie-fjord")
     key = register(app_env, instance, **{by: getattr(ref, by)})
@@ -330,9 +327,9 @@ def test_requests_by_id_land_on_the_same_artist(
 
 def test_a_batch_run_syncs_each_artist_and_names_the_one_that_failed(
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
 ) -> None:
     """Several artists in one run (a partition range, as fleet refreshes batch them)."""
     names = [artist_sandbox.server.artist(k).name for k in ("paper-satellites", "neon-harbor")]
@@ -379,9 +376,9 @@ def test_a_provider_down_fails_only_its_step_and_the_next_run_converges(
     provider: str,
     failed_step: str,
     app_env: str,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
-    instance: dg.DagsterInstance,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every step needs only the profile: with one provider down its step fails and the others land;

@@ -27,7 +27,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
 from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
 from mysetlist_pipelines.lib.settings import get_settings
 
-from .artist_support import Sandbox, artist_sandbox, definitions, step_metadata  # noqa: F401
+from .artist_support import Sandbox, step_metadata
 from .fleet_helpers import (
     DAY,
     HOUR,
@@ -285,8 +285,8 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
     fleet_env: str,
     db: psycopg.Connection,
     instance: dg.DagsterInstance,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
 ) -> None:
     """The schedule's request, executed as the run queue would run it (in process here)."""
     refs = {k: artist_sandbox.server.artist(k) for k in ("zoe-marlowe", "hollow-pines", "neon-harbor")}
@@ -387,8 +387,8 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
     fleet_env: str,
     db: psycopg.Connection,
     instance: dg.DagsterInstance,
-    artist_sandbox: Sandbox,  # noqa: F811
-    definitions: dg.Definitions,  # noqa: F811
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
 ) -> None:
     """One artist of the batch is unknown to every service: its profile fails for it alone; the run
     goes on for the others and succeeds; the run's end is read back from its partition range (tags)
