@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,21 +109,13 @@ def bench_env(keep: bool = False, server_url: str | None = None) -> Iterator[Ben
         from mysetlist_pipelines.lib.db.embedded import start_embedded
 
         env = BenchEnv(start_embedded(workdir / "pg" / "data"), workdir, embedded=True)
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "MYSETLIST_DATA_DIR", *CONTROLLED)}
-    for name in CONTROLLED:
-        os.environ.pop(name, None)
-    os.environ["MYSETLIST_DATA_DIR"] = str(workdir / "data")
-    get_settings.cache_clear()
     try:
-        yield env
+        with settings_env({"MYSETLIST_DATA_DIR": str(workdir / "data")}, unset=CONTROLLED):
+            try:
+                yield env
+            finally:
+                env.drop_all()
     finally:
-        env.drop_all()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        get_settings.cache_clear()
         if env.embedded:
             _stop_embedded(workdir / "pg" / "data")
         if not keep:
@@ -140,9 +132,13 @@ def _stop_embedded(pgdata: Path) -> None:
 
 
 @contextlib.contextmanager
-def settings_env(variables: dict[str, str]) -> Iterator[None]:
-    """Export `variables` for settings-driven code (resources, clients) and restore them after."""
-    saved = {k: os.environ.get(k) for k in variables}
+def settings_env(variables: dict[str, str], unset: Iterable[str] = ()) -> Iterator[None]:
+    """Export `variables` (and remove `unset`) for settings-driven code (resources, clients);
+    restore them all after."""
+    unset = tuple(unset)
+    saved = {k: os.environ.get(k) for k in (*variables, *unset)}
+    for name in unset:
+        os.environ.pop(name, None)
     os.environ.update(variables)
     get_settings.cache_clear()
     try:
