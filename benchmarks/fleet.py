@@ -137,6 +137,23 @@ def rows_done(
     return int(row[0]), int(row[1]), row[2]  # type: ignore[index]
 
 
+def rows_settled(
+    stack: DevStack, conn: psycopg.Connection, where: str, params: tuple[Any, ...], timeout: float, what: str
+) -> tuple[int, datetime, dict[str, int]]:
+    """Wait until every sync_jobs row matching `where` has ended: (rows, last completed_at, statuses)."""
+
+    def settled() -> tuple[int, int, datetime | None] | None:
+        stack.alive()
+        total, ended, last = rows_done(conn, where, params)
+        return (total, ended, last) if total and ended == total else None
+
+    total, _, last = poll(settled, timeout, what, interval=1)
+    statuses = dict(
+        conn.execute(f"SELECT status, count(*) FROM sync_jobs j WHERE {where} GROUP BY 1", params).fetchall()
+    )  # type: ignore[arg-type]
+    return total, last, statuses  # type: ignore[return-value]
+
+
 _last_tick: list[datetime] = []
 
 
@@ -180,18 +197,7 @@ def batched(stack: DevStack, artists: int, timeout: float, batch_size: int | Non
         submit_seconds = time.perf_counter() - started - tick_seconds
         batches = [q.tags["mysetlist/batch_id"] for q in requests]
         where = "j.id IN (SELECT job_id FROM pipelines.sync_job_targets WHERE batch_id = ANY(%s))"
-
-        def settled() -> tuple[int, int, datetime | None] | None:
-            stack.alive()
-            total, ended, last = rows_done(conn, where, (batches,))
-            return (total, ended, last) if total and ended == total else None
-
-        total, _, last = poll(settled, timeout, "the batch rows to end", interval=1)
-        statuses = dict(
-            conn.execute(
-                f"SELECT status, count(*) FROM sync_jobs j WHERE {where} GROUP BY 1", (batches,)
-            ).fetchall()
-        )  # type: ignore[arg-type]
+        total, last, statuses = rows_settled(stack, conn, where, (batches,), timeout, "the batch rows to end")
         sizes = [r[0] for r in conn.execute(
             "SELECT cardinality(partition_keys) FROM pipelines.fleet_batches WHERE batch_id = ANY(%s)", (batches,)
         )]  # fmt: skip
@@ -253,18 +259,9 @@ def one_run_each(stack: DevStack, sandbox: SandboxServer, keys: list[int], timeo
                 ).fetchone()[0]  # type: ignore[index]
             )
         where = "j.id = ANY(%s)"
-
-        def settled() -> tuple[int, int, datetime | None] | None:
-            stack.alive()
-            total, ended, last = rows_done(conn, where, (ids,))
-            return (total, ended, last) if ended == total else None
-
-        total, _, last = poll(settled, timeout, "the per-artist rows to end", interval=1)
-        statuses = dict(
-            conn.execute(
-                f"SELECT status, count(*) FROM sync_jobs j WHERE {where} GROUP BY 1", (ids,)
-            ).fetchall()
-        )  # type: ignore[arg-type]
+        total, last, statuses = rows_settled(
+            stack, conn, where, (ids,), timeout, "the per-artist rows to end"
+        )
     elapsed = (last - t0).total_seconds()  # type: ignore[operator]
     return {"artists": total, "runs": total, "seconds": round(elapsed, 1),
             "per_minute": round(total / elapsed * 60, 1), "statuses": statuses}  # fmt: skip
