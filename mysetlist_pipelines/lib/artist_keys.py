@@ -25,6 +25,8 @@ from .text import normalize_name, slugify, unique_slug
 # Strongest first: the ids the matching order in external-apis.md trusts most.
 _EXTERNAL_COLUMNS = ("tm_attraction_id", "spotify_id", "mbid")
 _KEY_PREFIX = {"tm_attraction_id": "tm", "spotify_id": "spotify", "mbid": "mbid"}
+# A key made from a name is cut at a word boundary: keys are Dagster partition keys and URL parts.
+MAX_KEY_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class UnknownArtistKey(LookupError):
 
 
 def validate(request: ArtistRequest) -> None:
-    """The checks that need no database: something to go on, and a well-formed artists.id."""
+    """The checks that need no database: something to go on, and a well-formed artists.id. (The
+    formats of a sync_jobs row's external ids are checked at intake: tracking/requests.py.)"""
     if request.is_empty():
         raise ValueError("an artist request needs an artists.id, an external id or a name")
     if request.artist_id:
@@ -212,10 +215,10 @@ def _filled(conn: psycopg.Connection, key: str, request: ArtistRequest) -> str:
 
 def _new_key(conn: psycopg.Connection, request: ArtistRequest) -> str:
     if request.name:
-        base = slugify(request.name, fallback="artist")
+        base = slugify(request.name, fallback="artist", max_length=MAX_KEY_LENGTH)
     else:
         column = next(c for c in _EXTERNAL_COLUMNS if getattr(request, c))
-        base = f"{_KEY_PREFIX[column]}-{slugify(getattr(request, column))}"
+        base = f"{_KEY_PREFIX[column]}-{slugify(getattr(request, column), max_length=MAX_KEY_LENGTH)}"
     taken = {
         r[0]
         for r in conn.execute(

@@ -12,20 +12,21 @@ names the candidates it saw, so a person can settle an ambiguous artist by hand.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from .external_ids import MBID, SPOTIFY_ID
 from .text import normalize_name
 
 Service = Literal["ticketmaster", "spotify", "setlistfm"]
 Method = Literal["known", "external_link", "name", "none"]
 Status = Literal["matched", "ambiguous", "missing", "conflict"]
 
-_SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{10,40}$")
-_MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Links go into URL paths: only ids in their real formats are taken (external_ids.py).
+_SPOTIFY_ID = SPOTIFY_ID
+_MBID = MBID
 
 
 @dataclass(frozen=True)

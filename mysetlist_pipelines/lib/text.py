@@ -26,11 +26,16 @@ def normalize_name(value: str) -> str:
     return text
 
 
-def slugify(value: str, fallback: str = "item") -> str:
+def slugify(value: str, fallback: str = "item", max_length: int | None = None) -> str:
     """Lower-case ASCII words joined by '-', accents folded; `fallback` when nothing is left
-    (a name written only in a non-Latin script, say)."""
+    (a name written only in a non-Latin script, say). With `max_length`, cut after the last whole
+    word that fits (a single longer word is cut): slugs and partition keys stay short."""
     text = fold_accents(value).lower().replace("&", " and ")
     slug = _NON_SLUG.sub("-", text).strip("-")
+    if max_length is not None and len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut.strip("-") else slug[:max_length]
+        slug = slug[:max_length].strip("-")
     return slug or fallback
 
 

@@ -21,6 +21,8 @@ from .bulk import WriteCounts
 
 ID_COLUMNS = ("tm_attraction_id", "spotify_id", "mbid")
 SERVICE_COLUMN = {"ticketmaster": "tm_attraction_id", "spotify": "spotify_id", "setlistfm": "mbid"}
+# The app's slugs are URL parts: a very long provider name still gets a short one.
+SLUG_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def save(
     }
     if artist_id is None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('mysetlist:artists.slug'))")
-        base = slugify(profile.name, fallback="artist")
+        base = slugify(profile.name, fallback="artist", max_length=SLUG_MAX_LENGTH)
         taken = {
             r[0]
             for r in conn.execute(

@@ -2,7 +2,9 @@
 
 - `artist`: the row's external ids (`spotify_id`, `ticketmaster_id` = Ticketmaster attraction id,
   `setlistfm_id` = MusicBrainz id), `entity_id` when it is an existing `artists.id`, and
-  `metadata.artist_name`. Any one of them is enough.
+  `metadata.artist_name`. Any one of them is enough. Each id must have its provider's real format
+  and the name at most 300 characters (lib/external_ids.py): otherwise the row fails at intake,
+  naming the field, before any provider call or partition.
 - `show`: the show's headliner. `entity_id` is a `shows.id` (or, failing that, the row's
   `ticketmaster_id` a `shows.tm_event_id`); the headliner is `shows.headliner_artist_id`, else the
   `show_artists` row with the lowest `order_index`.
@@ -14,15 +16,23 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
 
 from ..artist_keys import ArtistRequest, validate
+from ..external_ids import checked, checked_name
 from ..steps import ENTITY_TYPES, JOB_TYPES
 
 MAX_VENUE_ARTISTS = 10
+# The sync_jobs columns behind an ArtistRequest's fields: errors name what the app wrote.
+_FIELD_NAMES = {
+    "tm_attraction_id": "ticketmaster_id",
+    "spotify_id": "spotify_id",
+    "mbid": "setlistfm_id",
+    "name": "metadata.artist_name",
+}
 
 
 class BadRequest(ValueError):
@@ -104,9 +114,21 @@ def _artist_request(conn: psycopg.Connection, row: PendingRow) -> ArtistRequest:
         )
     try:
         validate(request)
+        return checked_request(request)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    return request
+
+
+def checked_request(request: ArtistRequest) -> ArtistRequest:
+    """The request with its external ids in their real formats (canonical form) and a name of a sane
+    length, before any of them reaches a URL path, a partition key or an index (issue 13);
+    BadExternalId naming the sync_jobs field otherwise."""
+    ids = {
+        c: checked(c, getattr(request, c), _FIELD_NAMES[c])
+        for c in ("tm_attraction_id", "spotify_id", "mbid")
+    }
+    checked_name(request.name, _FIELD_NAMES["name"])
+    return replace(request, **ids)
 
 
 def _show_artists(conn: psycopg.Connection, row: PendingRow) -> list[str]:
