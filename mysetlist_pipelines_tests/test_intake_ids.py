@@ -9,6 +9,9 @@ import pytest
 
 from mysetlist_pipelines.lib import artist_keys, tracking
 from mysetlist_pipelines.lib.external_ids import BadExternalId, checked
+from mysetlist_pipelines.lib.http import ProviderRequestError
+from mysetlist_pipelines.lib.http.paths import segment
+from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.text import slugify
 
 from .tracking_helpers import insert_job, job
@@ -133,3 +136,21 @@ def test_slugify_cuts_at_a_word_boundary() -> None:
     assert slugify("The Quick Brown Fox", max_length=13) == "the-quick"
     assert slugify("x" * 50, max_length=10) == "x" * 10
     assert slugify("Short", max_length=10) == "short"
+
+
+def test_the_clients_quote_every_path_segment(sandbox_env: object, providers: Providers) -> None:
+    """An id that slipped past intake (or came from a provider) can never reach another endpoint: the
+    sandbox sees the attraction / artist endpoint with the id as one segment and answers as real
+    providers do to a bad id (404, Spotify 400)."""
+    from mysetlist_pipelines.sandbox.server import SandboxServer
+
+    assert isinstance(sandbox_env, SandboxServer)
+    venue = "KovZpZAEdFtJ"  # any id: the traversal below must not reach /venues/
+    assert providers.ticketmaster.attraction(f"../venues/{venue}") is None
+    with pytest.raises(ProviderRequestError, match="HTTP 400: Invalid base62 id"):
+        providers.spotify.artist("../albums/x?market=US")  # one segment: Spotify rejects it as an id
+    assert providers.setlistfm.artist("../setlist/63de4613") is None
+    calls = sandbox_env.counters()["calls"]
+    assert set(calls) == {"ticketmaster:attraction", "spotify:artist", "setlistfm:artist", "spotify:token"}
+    assert segment("a/b?c#d%e f") == "a%2Fb%3Fc%23d%25e%20f"
+    assert segment("..") == "%2E%2E"

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..http import ProviderNotConfigured, ProviderSession, register_secret
+from ..http.paths import segment
 from ..models import parse
 from .models import Artist, ArtistPage, Setlist, SetlistPage
 
@@ -53,11 +54,11 @@ class SetlistFmClient:
         return [] if data is None else parse(ArtistPage, data, PROVIDER, "setlistfm:search_artists").artist
 
     def artist(self, mbid: str) -> Artist | None:
-        data = self._get("setlistfm:artist", f"/artist/{mbid}")
+        data = self._get("setlistfm:artist", f"/artist/{segment(mbid)}")
         return None if data is None else parse(Artist, data, PROVIDER, "setlistfm:artist")
 
     def setlist(self, setlist_id: str) -> Setlist | None:
-        data = self._get("setlistfm:setlist", f"/setlist/{setlist_id}")
+        data = self._get("setlistfm:setlist", f"/setlist/{segment(setlist_id)}")
         return None if data is None else parse(Setlist, data, PROVIDER, "setlistfm:setlist")
 
     def iter_artist_setlists(
@@ -74,7 +75,7 @@ class SetlistFmClient:
         and before the first setlist dated earlier than `since`; no page past the stop is fetched."""
         page = 1
         while max_pages is None or page <= max_pages:
-            data = self._get("setlistfm:artist_setlists", f"/artist/{mbid}/setlists", {"p": page})
+            data = self._get("setlistfm:artist_setlists", f"/artist/{segment(mbid)}/setlists", {"p": page})
             if data is None:
                 return
             result = parse(SetlistPage, data, PROVIDER, "setlistfm:artist_setlists")

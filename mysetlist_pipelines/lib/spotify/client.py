@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from ..http import ProviderAuthError, ProviderNotConfigured, ProviderSession, register_secret
 from ..http.errors import BadProviderResponse
+from ..http.paths import segment
 from ..models import parse
 from .models import Album, Artist, Paging, SimplifiedAlbum, SimplifiedTrack, Token, Track
 
@@ -127,7 +128,7 @@ class SpotifyClient:
 
     def artist(self, artist_id: str) -> Artist | None:
         """`GET /artists/{id}` (1 call); None when Spotify does not know the id."""
-        data = self._get("spotify:artist", f"/artists/{artist_id}", not_found_ok=True)
+        data = self._get("spotify:artist", f"/artists/{segment(artist_id)}", not_found_ok=True)
         return None if data is None else parse(Artist, data, PROVIDER, "spotify:artist")
 
     def search_artists(self, name: str, *, limit: int = MAX_PAGE) -> list[Artist]:
@@ -149,7 +150,7 @@ class SpotifyClient:
         max(1, ceil(R / limit)) calls. Ask each group separately to know which group a release is in
         (Development Mode answers carry no `album_group`)."""
         _check_limit(limit, MAX_PAGE)
-        url: str | None = f"{self.api_url}/artists/{artist_id}/albums"
+        url: str | None = f"{self.api_url}/artists/{segment(artist_id)}/albums"
         params: dict[str, Any] | None = {
             "include_groups": ",".join(include_groups),
             "market": self.market,
@@ -170,7 +171,9 @@ class SpotifyClient:
     def album(self, album_id: str, *, all_tracks: bool = True) -> Album | None:
         """`GET /albums/{id}` (1 call, first 50 tracks embedded); with `all_tracks`, the rest through
         `GET /albums/{id}/tracks` pages of 50: max(0, ceil((total - 50) / 50)) more calls."""
-        data = self._get("spotify:album", f"/albums/{album_id}", {"market": self.market}, not_found_ok=True)
+        data = self._get(
+            "spotify:album", f"/albums/{segment(album_id)}", {"market": self.market}, not_found_ok=True
+        )
         if data is None:
             return None
         album = parse(Album, data, PROVIDER, "spotify:album")
@@ -190,7 +193,7 @@ class SpotifyClient:
         while total is None or offset < total:
             data = self._get(
                 "spotify:album_tracks",
-                f"/albums/{album_id}/tracks",
+                f"/albums/{segment(album_id)}/tracks",
                 {"market": self.market, "limit": MAX_TRACK_PAGE, "offset": offset},
             )
             page = parse(Paging[SimplifiedTrack], data, PROVIDER, "spotify:album_tracks")
@@ -203,7 +206,9 @@ class SpotifyClient:
 
     def track(self, track_id: str) -> Track | None:
         """`GET /tracks/{id}` (1 call): only for the ISRC, which no other open endpoint returns."""
-        data = self._get("spotify:track", f"/tracks/{track_id}", {"market": self.market}, not_found_ok=True)
+        data = self._get(
+            "spotify:track", f"/tracks/{segment(track_id)}", {"market": self.market}, not_found_ok=True
+        )
         return None if data is None else parse(Track, data, PROVIDER, "spotify:track")
 
 

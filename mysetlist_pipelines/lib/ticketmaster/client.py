@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..http import ProviderNotConfigured, ProviderSession, redacting_logger, register_secret
+from ..http.paths import segment
 from ..models import parse
 from .models import Attraction, Event, PageInfo, Venue
 
@@ -87,13 +88,13 @@ class TicketmasterClient:
     def attraction(self, attraction_id: str) -> Attraction | None:
         """`GET /attractions/{id}.json` (1 call); None when unknown."""
         data = self._get(
-            "ticketmaster:attraction", f"/attractions/{attraction_id}.json", {}, not_found_ok=True
+            "ticketmaster:attraction", f"/attractions/{segment(attraction_id)}.json", {}, not_found_ok=True
         )
         return None if data is None else parse(Attraction, data, PROVIDER, "ticketmaster:attraction")
 
     def venue(self, venue_id: str) -> Venue | None:
         """`GET /venues/{id}.json` (1 call); None when unknown."""
-        data = self._get("ticketmaster:venue", f"/venues/{venue_id}.json", {}, not_found_ok=True)
+        data = self._get("ticketmaster:venue", f"/venues/{segment(venue_id)}.json", {}, not_found_ok=True)
         return None if data is None else parse(Venue, data, PROVIDER, "ticketmaster:venue")
 
     def search_attractions(
