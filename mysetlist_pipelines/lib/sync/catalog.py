@@ -4,11 +4,16 @@ Calls: ceil(R / 10) album-list pages (R releases), then `GET /albums/{id}` only 
 looked at before (or whose track count changed, or all with `force`), plus a track page per 50 tracks
 beyond the first 50. Live albums are recognized by name and never fetched. So a refresh with no new
 release costs only the album-list pages.
+
+Spotify down, out of budget or behind an open breaker (also when the profile could not link the
+artist on Spotify for that reason): the step fails saying when Spotify's budget resets or its
+breaker closes, and that a later refresh fills the catalog; the job's other steps still land.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -16,8 +21,11 @@ from ..catalog import STUDIO_GROUPS, Release, Track, dedupe, excluded_kind, is_l
 from ..db import artists as artist_store
 from ..db import catalog as store
 from ..db.bulk import lock
+from ..http import ProviderError
+from ..http.errors import CircuitOpen, until_text
 from ..providers import Providers
 from . import StepReport, adapters
+from .identity import NOT_NOW
 
 
 def sync_catalog(
@@ -33,10 +41,55 @@ def sync_catalog(
     if row is None:
         raise LookupError(f"artist {artist_id} does not exist")
     name, spotify_id = row
+    spotify = artist_store.decisions(conn, artist_id).get("spotify", {})
     if not spotify_id:
-        why = artist_store.decisions(conn, artist_id).get("spotify", {}).get("reason", "no Spotify id")
+        if spotify.get("status") == "unavailable":
+            raise _not_now(providers, f"{name} has no Spotify link yet: Spotify could not answer when its "
+                           "identity was settled", "links the artist on Spotify and fills its catalog")  # fmt: skip
+        why = spotify.get("reason", "no Spotify id")
         return StepReport(artist_id, f"{name}: skipped, no Spotify id known ({why})", applicable=False)
+    try:
+        return _sync(
+            conn, providers, artist_id, name, spotify_id, force=force, full_sync=full_sync, before=before
+        )
+    except NOT_NOW as exc:
+        raise _not_now(providers, exc.message, "fills the catalog", like=exc) from None
 
+
+def _not_now(providers: Providers, what: str, later: str, like: ProviderError | None = None) -> ProviderError:
+    """Spotify cannot answer now (down, out of budget, breaker open): the step fails saying until
+    when, and that a later refresh does the work (the job ends `partial`, the rest saved)."""
+    budget = providers.budget("spotify")
+    now = datetime.now(UTC)
+    until = like.until if like is not None and like.until else None
+    if until is None and budget.circuit_open_until and budget.circuit_open_until > now:
+        until = budget.circuit_open_until
+    if until is None and budget.remaining <= 0:
+        until = budget.resets_at
+    when = f"Spotify's budget resets / its breaker closes at {until_text(until)}" if until else (
+        "Spotify is failing right now")  # fmt: skip
+    message = f"{what}; {when}: a later refresh {later} once Spotify answers again"
+    cls = type(like) if like is not None else CircuitOpen
+    return cls(
+        "spotify",
+        message,
+        endpoint=like.endpoint if like else None,
+        status=like.status if like else None,
+        until=until,
+    )
+
+
+def _sync(
+    conn: psycopg.Connection,
+    providers: Providers,
+    artist_id: str,
+    name: str,
+    spotify_id: str,
+    *,
+    force: bool,
+    full_sync: bool,
+    before: dict[str, int],
+) -> StepReport:
     listed = [adapters.release(a) for a in providers.spotify.artist_albums(spotify_id, STUDIO_GROUPS)]
     listed = list({r.id: r for r in listed}.values())
     stored = store.stored_releases(conn, artist_id)

@@ -1,7 +1,12 @@
 """`artist_profile`: who the artist is on each service (identity.py), and its `artists` row.
 
 A first import costs 2-4 calls, and none when the profile was synced within `max_age` (the
-`update` job stays within its budget).
+`update` job stays within its budget), unless a service could not answer last time.
+
+A provider that is down or out of budget does not stop the identity from settling from the others
+(identity.py): the row is saved with what answered, the decision says `unavailable`, the steps that
+need the missing provider fail saying when it comes back, and the next profile sync asks it again.
+Only when nothing answered (and no artists row exists yet) does the step fail, transiently.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ def sync_profile(
     identity = artist_keys.lookup(conn, partition_key)
     ids = {c: getattr(identity, c) for c in store.ID_COLUMNS}
     stored = store.find(conn, identity.artist_id, **ids)
-    if stored and not force and stored.profile_synced_at:
+    if stored and not force and stored.profile_synced_at and not _has_gaps(conn, stored.id):
         age = datetime.now(UTC) - stored.profile_synced_at
         if age < max_age:
             artist_keys.link(
@@ -52,7 +57,13 @@ def sync_profile(
             )
     known = {c: (getattr(stored, c) if stored else None) or ids[c] for c in store.ID_COLUMNS}
     name = (stored.name if stored else None) or identity.name
-    found = resolve(providers, name, **known)
+    # Ids the request brought that no artists row holds yet: one its provider denies is a bad request.
+    requested = [c for c in store.ID_COLUMNS if ids[c] and not (stored and getattr(stored, c))]
+    found = resolve(providers, name, **known, requested=requested)
+    if found.unavailable and (stored is None and not found.answered()):
+        # Nothing to settle the identity from until a provider answers again (and no row is ever
+        # named after an id): a transient failure of the step, retried within the job's budget.
+        raise next(iter(found.unavailable.values()))
     if not any(found.id(s) for s in store.SERVICE_COLUMN):
         reasons = "; ".join(f"{s}: {d.reason}" for s, d in found.decisions.items())
         raise ArtistNotFound(f"no service knows the artist {found.name or partition_key!r} ({reasons})")
@@ -85,7 +96,18 @@ def sync_profile(
     unmatched = [s for s, d in decisions.items() if not d.matched]
     report.skipped.update({f"{s} not matched": 1 for s in unmatched})
     report.message = f"{profile.name}: " + ", ".join(f"{s} {d.status}" for s, d in sorted(decisions.items()))
+    if found.unavailable:
+        # The identity settled without them; the steps that need them fail saying so (catalog.py).
+        report.details["unavailable"] = {s: str(e) for s, e in found.unavailable.items()}
+        report.message += "; settled without " + ", ".join(
+            f"{s} ({e})" for s, e in sorted(found.unavailable.items())
+        )
     return report
+
+
+def _has_gaps(conn: psycopg.Connection, artist_id: str) -> bool:
+    """A service could not answer when the identity was last settled: not fresh, ask again."""
+    return any(d["status"] == "unavailable" for d in store.decisions(conn, artist_id).values())
 
 
 def _refuse_second_key(conn: psycopg.Connection, partition_key: str, artist_id: str) -> None:
