@@ -13,7 +13,6 @@ breaker closes, and that a later refresh fills the catalog; the job's other step
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 import psycopg
 
@@ -21,11 +20,10 @@ from ..catalog import STUDIO_GROUPS, Release, Track, dedupe, excluded_kind, is_l
 from ..db import artists as artist_store
 from ..db import catalog as store
 from ..db.bulk import lock
-from ..http import ProviderError
-from ..http.errors import CircuitOpen, until_text
 from ..providers import Providers
 from . import StepReport, adapters
 from .identity import NOT_NOW
+from .unavailable import not_now, unlinked
 
 
 def sync_catalog(
@@ -41,42 +39,19 @@ def sync_catalog(
     if row is None:
         raise LookupError(f"artist {artist_id} does not exist")
     name, spotify_id = row
-    spotify = artist_store.decisions(conn, artist_id).get("spotify", {})
     if not spotify_id:
-        if spotify.get("status") == "unavailable":
-            raise _not_now(providers, f"{name} has no Spotify link yet: Spotify could not answer when its "
-                           "identity was settled", "links the artist on Spotify and fills its catalog")  # fmt: skip
-        why = spotify.get("reason", "no Spotify id")
+        later = "links the artist on Spotify and fills its catalog"
+        gap = unlinked(conn, providers, artist_id, name, "spotify", later)
+        if gap is not None:
+            raise gap
+        why = artist_store.decisions(conn, artist_id).get("spotify", {}).get("reason", "no Spotify id")
         return StepReport(artist_id, f"{name}: skipped, no Spotify id known ({why})", applicable=False)
     try:
         return _sync(
             conn, providers, artist_id, name, spotify_id, force=force, full_sync=full_sync, before=before
         )
     except NOT_NOW as exc:
-        raise _not_now(providers, exc.message, "fills the catalog", like=exc) from None
-
-
-def _not_now(providers: Providers, what: str, later: str, like: ProviderError | None = None) -> ProviderError:
-    """Spotify cannot answer now (down, out of budget, breaker open): the step fails saying until
-    when, and that a later refresh does the work (the job ends `partial`, the rest saved)."""
-    budget = providers.budget("spotify")
-    now = datetime.now(UTC)
-    until = like.until if like is not None and like.until else None
-    if until is None and budget.circuit_open_until and budget.circuit_open_until > now:
-        until = budget.circuit_open_until
-    if until is None and budget.remaining <= 0:
-        until = budget.resets_at
-    when = f"Spotify's budget resets / its breaker closes at {until_text(until)}" if until else (
-        "Spotify is failing right now")  # fmt: skip
-    message = f"{what}; {when}: a later refresh {later} once Spotify answers again"
-    cls = type(like) if like is not None else CircuitOpen
-    return cls(
-        "spotify",
-        message,
-        endpoint=like.endpoint if like else None,
-        status=like.status if like else None,
-        until=until,
-    )
+        raise not_now(providers, "spotify", exc.message, "fills the catalog", like=exc) from None
 
 
 def _sync(

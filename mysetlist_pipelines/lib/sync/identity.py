@@ -33,7 +33,15 @@ from ..http.errors import (
     label,
     until_text,
 )
-from ..matching import Candidate, MatchDecision, decide_from_links, linked_ids, match_by_name, not_searched
+from ..matching import (
+    Candidate,
+    MatchDecision,
+    Method,
+    decide_from_links,
+    linked_ids,
+    match_by_name,
+    not_searched,
+)
 from ..providers import Providers
 from ..spotify import Artist as SpotifyArtist
 from ..ticketmaster.models import Attraction
@@ -90,16 +98,18 @@ class Resolution:
             return False, None
 
 
-def unavailable_decision(found: Resolution, service: str, known: str | None) -> MatchDecision:
+def unavailable_decision(
+    found: Resolution, service: str, known: str | None, method: Method = "known"
+) -> MatchDecision:
     exc = found.unavailable[service]
     when = f" until {until_text(exc.until)}" if exc.until else ""
     return MatchDecision(
         service,  # type: ignore[arg-type]
         known,
-        "known" if known else "none",
+        method if known else "none",
         "unavailable",
         f"{label(service)} could not answer{when} ({exc}); "
-        + ("the known id is kept unverified" if known else "not matched yet")
+        + ("the id is kept unverified" if known else "not matched yet")
         + ": the next profile sync asks again",
     )
 
@@ -170,7 +180,7 @@ def resolve(
                 found, providers, decision.external_id or "", "spotify_id" in requested
             )
         if "spotify" in found.unavailable:
-            decision = unavailable_decision(found, "spotify", decision.external_id)
+            decision = unavailable_decision(found, "spotify", decision.external_id, decision.method)
         elif found.spotify is None:
             decision = replace(
                 decision,

@@ -26,6 +26,7 @@ from ..providers import Providers
 from ..setlists import Setlist, ShowCandidate, SongIndex, match_show, played_songs
 from . import StepReport, adapters
 from .setlist_links import CoverSongs, create_shows, link, venue_name
+from .unavailable import unlinked
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_YEARS_BACK = 3
@@ -61,6 +62,16 @@ def sync_setlists(
         raise LookupError(f"artist {artist_id} does not exist")
     name, mbid = row
     if not mbid:
+        gap = unlinked(
+            conn,
+            providers,
+            artist_id,
+            name,
+            "setlistfm",
+            "links the artist on setlist.fm and imports its setlists",
+        )
+        if gap is not None:
+            raise gap
         why = artist_store.decisions(conn, artist_id).get("setlistfm", {}).get("reason", "no MBID")
         return StepReport(
             artist_id, f"{name}: skipped, no setlist.fm artist (MBID) known ({why})", applicable=False

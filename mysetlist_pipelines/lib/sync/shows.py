@@ -18,6 +18,7 @@ from ..db.bulk import lock
 from ..providers import Providers
 from ..shows import TmEvent, headliners, price, show_status, venue_row
 from . import StepReport, adapters
+from .unavailable import unlinked
 
 DEFAULT_PAST_DAYS = 30
 
@@ -37,6 +38,16 @@ def sync_shows(
         raise LookupError(f"artist {artist_id} does not exist")
     name, attraction_id = row
     if not attraction_id:
+        gap = unlinked(
+            conn,
+            providers,
+            artist_id,
+            name,
+            "ticketmaster",
+            "links the artist on Ticketmaster and imports its shows",
+        )
+        if gap is not None:
+            raise gap
         why = artist_store.decisions(conn, artist_id).get("ticketmaster", {}).get("reason", "no id")
         return StepReport(artist_id, f"{name}: skipped, no Ticketmaster id known ({why})", applicable=False)
 
