@@ -27,6 +27,9 @@ _EXTERNAL_COLUMNS = ("tm_attraction_id", "spotify_id", "mbid")
 _KEY_PREFIX = {"tm_attraction_id": "tm", "spotify_id": "spotify", "mbid": "mbid"}
 # A key made from a name is cut at a word boundary: keys are Dagster partition keys and URL parts.
 MAX_KEY_LENGTH = 64
+# How long a new key being settled (its profile not done) makes a request that may be the same artist
+# wait (settling_rival); past it the request registers anyway (the first import is stuck or queued).
+SETTLING_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -121,23 +124,9 @@ def link(
 
 def _register_one(conn: psycopg.Connection, request: ArtistRequest) -> str:
     request, requested_id = _with_artist_row(conn, request)
-    if request.artist_id:
-        key = _key_where(conn, "artist_id", request.artist_id)
-        if key:
-            return _filled(conn, key, request)
-    for column in _EXTERNAL_COLUMNS:
-        value = getattr(request, column)
-        key = _key_where(conn, column, value) if value else None
-        if key:
-            return _filled(conn, key, request)
-    if requested_id:
-        key = _key_where(conn, "requested_artist_id", requested_id)
-        if key:
-            return _filled(conn, key, request)
-    if request.name:
-        key = _key_by_name(conn, request)
-        if key:
-            return _filled(conn, key, request)
+    key = _existing_key(conn, request, requested_id)
+    if key:
+        return _filled(conn, key, request)
     if not (request.name or any(getattr(request, c) for c in _EXTERNAL_COLUMNS)):
         raise ValueError(
             f"artist id {requested_id} is not an artists row yet, and the request names no external "
@@ -150,6 +139,63 @@ def _register_one(conn: psycopg.Connection, request: ArtistRequest) -> str:
         (key, request.name, normalize_name(request.name) if request.name else None, requested_id),
     )
     return _filled(conn, key, request)
+
+
+def _existing_key(conn: psycopg.Connection, request: ArtistRequest, requested_id: str | None) -> str | None:
+    """The key the request already has: by artists.id, by an external id, by the id the app wants the
+    artist created with, or by name (in that order)."""
+    if request.artist_id:
+        key = _key_where(conn, "artist_id", request.artist_id)
+        if key:
+            return key
+    for column in _EXTERNAL_COLUMNS:
+        value = getattr(request, column)
+        key = _key_where(conn, column, value) if value else None
+        if key:
+            return key
+    if requested_id:
+        key = _key_where(conn, "requested_artist_id", requested_id)
+        if key:
+            return key
+    return _key_by_name(conn, request) if request.name else None
+
+
+def settling_rival(conn: psycopg.Connection, request: ArtistRequest) -> str | None:
+    """A key still being settled that may be the same artist as `request`, when `request` would open
+    a new key; None: register it now.
+
+    Two requests for one artist by different ids (one by Spotify id, one by Ticketmaster id, in the
+    same second) cannot be told apart before a provider answers; registered at once they would get
+    two keys, and the second profile sync would find the artist taken. So the second waits (stays
+    `pending`) until the first key's profile has linked the artist and its ids, then lands on the
+    same key. Only keys that could be the same artist make it wait: no artists row yet, created in
+    the last SETTLING_SECONDS, their job still in progress (or registered in this very transaction:
+    the same intake pass), and no id of the same service nor a different name than the request's.
+    """
+    validate(request)
+    request, requested_id = _with_artist_row(conn, request)
+    if request.artist_id or _existing_key(conn, request, requested_id):
+        return None
+    rows = conn.execute(
+        "SELECT k.partition_key, k.tm_attraction_id, k.spotify_id, k.mbid, k.name_key "
+        "FROM pipelines.artist_keys k WHERE k.artist_id IS NULL "
+        "AND k.created_at > now() - make_interval(secs => %s) "
+        # now() is the transaction's start: a key made earlier in this same transaction has it.
+        "AND (k.created_at = now() OR EXISTS (SELECT 1 FROM pipelines.sync_job_targets t "
+        "  JOIN sync_jobs j ON j.id = t.job_id WHERE t.partition_key = k.partition_key "
+        "  AND j.status = 'in_progress')) "
+        "ORDER BY k.created_at, k.partition_key",
+        (SETTLING_SECONDS,),
+    ).fetchall()
+    name_key = normalize_name(request.name) if request.name else None
+    for key, *ids, other_name in rows:
+        # Both know an id of one service (and they differ, or the key would have matched): not one artist.
+        if any(getattr(request, c) and held for c, held in zip(_EXTERNAL_COLUMNS, ids, strict=True)):
+            continue
+        if name_key and other_name and name_key != other_name:
+            continue
+        return key
+    return None
 
 
 def _with_artist_row(conn: psycopg.Connection, request: ArtistRequest) -> tuple[ArtistRequest, str | None]:

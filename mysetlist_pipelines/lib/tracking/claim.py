@@ -3,13 +3,18 @@
 Rows are taken highest priority first, then oldest; a row waiting for longer than `AGING_SECONDS`
 gains one priority level per period, so a flood of imports can delay fleet refreshes but never starve
 them. Rows locked by another claimer are skipped, so two claimers never take the same row.
+
+A request that would open a new artist partition while an earlier one that may be the same artist
+is still settling its identity (two same-second requests by a Spotify id and a Ticketmaster id)
+stays `pending` for that pass, and lands on the earlier partition once its profile has linked the
+ids (artist_keys.settling_rival): one artists row, one partition, both jobs completed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.rows import class_row
@@ -70,6 +75,8 @@ class Rejection:
 class Intake:
     launches: list[Launch]
     rejections: list[Rejection]
+    # Rows left pending this pass: another request that may be the same artist is being settled.
+    waiting: list[str] = field(default_factory=list)
 
 
 def clamp_priority(priority: int | None) -> int:
@@ -115,6 +122,12 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
                             f"(available: {', '.join(sorted(available)) or 'none'})"
                         )
                     try:
+                        rival = _settling_rival(conn, row, wanted)
+                        if rival is not None:
+                            # Stays pending until the rival's profile has settled who it is.
+                            log.info("sync job %s waits for partition %s to settle", row.id, rival)
+                            intake.waiting.append(row.id)
+                            continue
                         keys = artist_keys.register(conn, wanted)
                     except ValueError as exc:
                         raise BadRequest(str(exc)) from None
@@ -153,6 +166,16 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
         _write_rejections(conn, intake.rejections)
         rollup(conn, [row.id for row, _ in planned])
     return intake
+
+
+def _settling_rival(
+    conn: psycopg.Connection, row: PendingRow, wanted: list[artist_keys.ArtistRequest]
+) -> str | None:
+    """For an artist row: the partition of an earlier request that may be this same artist and whose
+    profile is still settling (artist_keys.settling_rival); the row waits for it (issue 12, item 3)."""
+    if row.entity_type != "artist" or len(wanted) != 1:
+        return None
+    return artist_keys.settling_rival(conn, wanted[0])
 
 
 def _write_claims(
