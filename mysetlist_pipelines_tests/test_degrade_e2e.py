@@ -113,7 +113,7 @@ def test_two_same_second_requests_by_different_ids_make_one_artist_and_both_comp
         (
             "ticketmaster_id",
             "K8v'); DROP TABLE shows; --",
-            "ticketmaster_id 'K8v'); DROP TABLE shows; --' is not",
+            'ticketmaster_id "K8v\'); DROP TABLE shows; --" is not a valid id',
         ),
         ("ticketmaster_id", "K8vZ91NOSUCH", "ticketmaster_id 'K8vZ91NOSUCH': Ticketmaster has no attraction"),
         (
