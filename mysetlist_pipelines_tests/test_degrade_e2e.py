@@ -68,13 +68,27 @@ def test_on_a_spotify_quota_day_an_import_known_to_ticketmaster_ends_partial_wit
                 "WHERE a.artist_id = %s AND s.spotify_id IS NOT NULL"
             ),
         }
+        # The rest of what the import stored, for the closing note (reported, not asserted).
+        also = {
+            "venues": one("SELECT count(DISTINCT venue_id) FROM shows WHERE headliner_artist_id = %s"),
+            "show_artists": one("SELECT count(*) FROM show_artists WHERE artist_id = %s"),
+            "artist_songs (from setlists)": one("SELECT count(*) FROM artist_songs WHERE artist_id = %s"),
+            "setlist_songs": one(
+                "SELECT count(*) FROM setlist_songs ss JOIN setlists sl ON sl.id = ss.setlist_id "
+                "WHERE sl.artist_id = %s"
+            ),
+        }
     assert stored == {
         "shows": want.shows,
         "setlists": want.setlists,
         "predicted": want.predicted,
         "spotify_songs": 0,
     }
-    print(f"quota-day import of {ref.name}: {row['status']} in {took:.1f} s, stored {stored}")
+    calls = stack.sandbox.counters()["by_provider"]
+    assert calls["spotify"] <= 3  # the token, the one call that met the quota; nothing after the trip
+    print(
+        f"quota-day import of {ref.name}: {row['status']} in {took:.1f} s, stored {stored} {also}, calls {calls}"
+    )
 
 
 def test_two_same_second_requests_by_different_ids_make_one_artist_and_both_complete(

@@ -24,9 +24,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .db.runtime import resolve
+from .external_ids import SPOTIFY_ID
 from .settings import get_settings
 
-_SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+_SPOTIFY_ID = SPOTIFY_ID
 _SPOTIFY_LINK = re.compile(
     r"^(?:spotify:artist:|https?://open\.spotify\.com/(?:intl-[a-z-]+/)?artist/)([0-9A-Za-z]{22})"
 )
