@@ -63,11 +63,16 @@ def test_a_first_request_that_failed_no_longer_holds_anyone_back(db: psycopg.Con
     "other",
     [
         {"spotify_id": "FzEzj2G0AduspFc3fSQaw1"},  # another Spotify id: another artist
-        {"metadata": {"artist_name": "Someone Else"}},  # a different name than the first request
+        {"metadata": {"artist_name": "Someone Else"}},  # a request with a name never waits
+        {"ticketmaster_id": T, "metadata": {"artist_name": "Echo Valley"}},
     ],
 )
-def test_requests_that_cannot_be_the_same_artist_do_not_wait(db: psycopg.Connection, other: dict) -> None:
-    insert_job(db, spotify_id=S, metadata={"artist_name": "Echo Valley"})
+def test_only_a_request_by_ids_alone_waits_for_a_rival_by_ids_alone(
+    db: psycopg.Connection, other: dict
+) -> None:
+    """Another id of the same service is another artist; a request with a name never waits (it may
+    still be the same artist: its profile then says which partition holds it, README)."""
+    insert_job(db, spotify_id=S)
     second = insert_job(db, **other)
 
     intake = tracking.claim_pending(db, limit=10)

@@ -168,17 +168,21 @@ def settling_rival(conn: psycopg.Connection, request: ArtistRequest) -> str | No
     same second) cannot be told apart before a provider answers; registered at once they would get
     two keys, and the second profile sync would find the artist taken. So the second waits (stays
     `pending`) until the first key's profile has linked the artist and its ids, then lands on the
-    same key. Only keys that could be the same artist make it wait: no artists row yet, created in
-    the last SETTLING_SECONDS, their job still in progress (or registered in this very transaction:
-    the same intake pass), and no id of the same service nor a different name than the request's.
+    same key. Only requests by ids alone wait, and only for keys that could be the same artist: no
+    artists row yet and no name either, created in the last SETTLING_SECONDS, their job still in
+    progress (or registered in this very transaction: the same intake pass), and no id of the same
+    service as the request's. A request with a name never waits (most app requests carry one; a
+    name meets the other key through `name_key` once that key's profile has linked it).
     """
     validate(request)
+    if request.name:
+        return None
     request, requested_id = _with_artist_row(conn, request)
     if request.artist_id or _existing_key(conn, request, requested_id):
         return None
     rows = conn.execute(
-        "SELECT k.partition_key, k.tm_attraction_id, k.spotify_id, k.mbid, k.name_key "
-        "FROM pipelines.artist_keys k WHERE k.artist_id IS NULL "
+        "SELECT k.partition_key, k.tm_attraction_id, k.spotify_id, k.mbid "
+        "FROM pipelines.artist_keys k WHERE k.artist_id IS NULL AND k.name_key IS NULL "
         "AND k.created_at > now() - make_interval(secs => %s) "
         # now() is the transaction's start: a key made earlier in this same transaction has it.
         "AND (k.created_at = now() OR EXISTS (SELECT 1 FROM pipelines.sync_job_targets t "
@@ -187,14 +191,10 @@ def settling_rival(conn: psycopg.Connection, request: ArtistRequest) -> str | No
         "ORDER BY k.created_at, k.partition_key",
         (SETTLING_SECONDS,),
     ).fetchall()
-    name_key = normalize_name(request.name) if request.name else None
-    for key, *ids, other_name in rows:
+    for key, *ids in rows:
         # Both know an id of one service (and they differ, or the key would have matched): not one artist.
-        if any(getattr(request, c) and held for c, held in zip(_EXTERNAL_COLUMNS, ids, strict=True)):
-            continue
-        if name_key and other_name and name_key != other_name:
-            continue
-        return key
+        if not any(getattr(request, c) and held for c, held in zip(_EXTERNAL_COLUMNS, ids, strict=True)):
+            return key
     return None
 
 
