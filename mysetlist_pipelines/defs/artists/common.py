@@ -15,7 +15,7 @@ from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
-from mysetlist_pipelines.lib.tracking import BATCH_TAG
+from mysetlist_pipelines.lib.tracking import BATCH_TAG, redact
 
 from ..resources import AppDatabase, ProviderClients
 
@@ -76,7 +76,8 @@ def run_step(
     step: StepFn,
 ) -> dg.MaterializeResult:
     """Run `step` for every artist of the run (one partition, or a batch), each in its own
-    transaction. In a batch an artist that fails does not stop the others, nor their later steps:
+    transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
+    nor their later steps:
     the step succeeds, naming the failed artists (their own sync_jobs rows say failed), and fails
     only when every artist did, so that Dagster's retry runs it again."""
     keys = list(context.partition_keys)
@@ -96,6 +97,18 @@ def run_step(
                 failures[key] = str(exc)
                 providers_of[key] = getattr(exc, "provider", None)
                 context.log.error(f"{asset_name} failed for {key}: {exc}")
+                continue
+            except Exception as exc:
+                # Anything else (a psycopg DataError from a value out of range, a ValueError in a
+                # parser, a bug met by one artist's data): on its own it fails the step as before;
+                # in a batch it fails this artist alone. Its transaction has rolled back, so the
+                # connection serves the next artist, unless the connection itself is gone: that is
+                # no artist's fault, and the whole step fails (and is retried) as before.
+                if len(keys) == 1 or conn.broken or conn.closed:
+                    raise
+                failures[key] = redact(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+                providers_of[key] = None
+                context.log.error(f"{asset_name} failed for {key}: {failures[key]}")
                 continue
             reports.append((key, report))
             if len(keys) == 1:
