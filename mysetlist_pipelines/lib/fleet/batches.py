@@ -158,6 +158,26 @@ def load_tick(conn: psycopg.Connection, schedule: str, tick: datetime) -> list[B
         ).fetchall()
 
 
+def opened_since(conn: psycopg.Connection, schedules: Sequence[str], since: datetime) -> list[Batch]:
+    """The batches that runs of these schedules' work opened at or after `since`, oldest first (the
+    discovery runs open batches a sensor then launches: defs/schedules/discovery.py)."""
+    with conn.cursor(row_factory=class_row(Batch)) as cur:
+        return cur.execute(
+            "SELECT batch_id, schedule, tick, job_name, job_type, asset_selection, run_config, partition_keys, "
+            "range_start, range_end, skipped_keys, expected_calls FROM pipelines.fleet_batches "
+            "WHERE schedule = ANY(%s) AND created_at >= %s ORDER BY created_at, batch_id",
+            (list(schedules), since),
+        ).fetchall()
+
+
+def opened_at(conn: psycopg.Connection, batch_ids: Sequence[str]) -> datetime | None:
+    """When the latest of these batches was opened (the launcher sensor's cursor)."""
+    row = conn.execute(
+        "SELECT max(created_at) FROM pipelines.fleet_batches WHERE batch_id = ANY(%s)", (list(batch_ids),)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def batch_members(conn: psycopg.Connection, batch: str) -> set[str]:
     """The artists a batch run syncs: those its `sync_jobs` rows were opened for."""
     rows = conn.execute(
