@@ -26,6 +26,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
 )
 from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
 from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.tracking.models import STEP_BY_NAME
 
 from .artist_support import Sandbox, step_metadata
 from .fleet_helpers import (
@@ -327,6 +328,109 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
         ("neon-harbor", "completed", 3),
         ("zoe-marlowe", "completed", 3),
     ]
+
+
+def _materialized(inst: dg.DagsterInstance, asset: str) -> set[str]:
+    """The partitions Dagster shows as materialized (what the UI's partition view is built from)."""
+    return set(inst.get_materialized_partitions(dg.AssetKey(asset)))
+
+
+def test_a_batch_runs_partition_status_matches_its_rows(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+) -> None:
+    """A partition-range run with a synced artist, a skipped one (in the range, not in the batch)
+    and one that fails: only the synced artist is materialized; the failed one is not (its row says
+    partial), the skipped one keeps what it had (here: an earlier real sync)."""
+    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+
+    ref = artist_sandbox.server.artist("zoe-marlowe")
+    known = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key="zoe-marlowe")
+    add_show(db, known, 9)
+    # Hollow Pines: synced once on its own before; not active now, so not in this tick's batch.
+    pines = artist_sandbox.server.artist("hollow-pines")
+    keyed(
+        db, instance, pines.name, tm=pines.tm_attraction_id, spotify=None, mbid=None, key="hollow-pines",
+        created_ago=300 * DAY,
+    )  # fmt: skip
+    earlier = definitions.resolve_job_def("shows_only").execute_in_process(
+        instance=instance, partition_key="hollow-pines"
+    )
+    assert earlier.success
+    nobody = keyed(db, instance, "Nobody Anyone Has Heard Of", tm=None, spotify=None, mbid=None)
+    add_show(db, nobody, 9)
+    db.execute(
+        "UPDATE pipelines.artist_sync_state SET shows_synced_at = now(), setlists_synced_at = now(), "
+        "catalog_synced_at = now() WHERE artist_id = (SELECT id FROM artists WHERE name = %s)",
+        (pines.name,),
+    )
+    (request,), _ = evaluate(master_sync, instance)
+    members = [r["partition_key"] for r in batch_rows(db, request.tags[BATCH])]
+    assert members == ["nobody-anyone-has-heard-of", "zoe-marlowe"]
+    assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (
+        "zoe-marlowe",
+        "nobody-anyone-has-heard-of",
+    )
+    before = {a: _materialized(instance, a) for a in ("artist_profile", "artist_shows")}
+    assert before == {"artist_profile": {"hollow-pines"}, "artist_shows": {"hollow-pines"}}
+    pines_events = {
+        a: len(
+            instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(a), asset_partitions=["hollow-pines"]), limit=10
+            ).records
+        )
+        for a in before
+    }
+
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags={**request.tags, "dagster/run_key": request.run_key or ""},
+        raise_on_error=False,
+    )
+    assert result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, run)
+    rows = {r["partition_key"]: r["status"] for r in batch_rows(db, request.tags[BATCH])}
+    assert rows == {"zoe-marlowe": "completed", "nobody-anyone-has-heard-of": "partial"}
+
+    # Dagster's view matches the rows: a partition is materialized at an asset exactly when its
+    # artist's step completed (the unknown artist's profile failed; its later steps completed saying
+    # why they did not apply, or failed), and the skipped one gained no event.
+    completed = db.execute(
+        "SELECT step, array_agg(partition_key ORDER BY partition_key) FROM pipelines.sync_step_state "
+        "WHERE job_id IN (SELECT job_id FROM pipelines.sync_job_targets WHERE batch_id = %s) "
+        "AND status = 'completed' GROUP BY step",
+        (request.tags[BATCH],),
+    ).fetchall()
+    want = {STEP_BY_NAME[step].asset: set(keys) for step, keys in completed}
+    assert "nobody-anyone-has-heard-of" not in want["artist_profile"]
+    got: dict[str, set[str]] = {}
+    for e in result.get_asset_materialization_events():
+        assert e.partition is not None
+        got.setdefault(e.asset_key.path[-1], set()).add(e.partition)
+    assert got == want
+    assert "nobody-anyone-has-heard-of" not in _materialized(instance, "artist_profile")
+    for asset, n in pines_events.items():
+        assert (
+            len(
+                instance.fetch_materializations(
+                    dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=["hollow-pines"]),
+                    limit=10,
+                ).records
+            )
+            == n
+        )
+    # Nothing planned for the range either: no partition of it shows as in progress or failed
+    # because of this run.
+    planned = instance.get_records_for_run(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+    ).records
+    assert planned == []
 
 
 def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Connection) -> None:

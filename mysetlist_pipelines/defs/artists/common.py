@@ -26,6 +26,14 @@ GROUP = "artists"
 # and match songs to the catalog just synced. Any other order converges on the next run: the catalog
 # adopts songs created from setlists, the shows sync adopts venues and shows created from setlists.
 STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "10"}
+# Set on batch runs (defs/schedules/fleet.run_request). Dagster 1.13 otherwise records, for a run over
+# a partition range, a planned and a materialization event for *every* partition of the range from
+# the step's one output, whatever each artist's outcome. With this system tag (honoured by the 1.13
+# run creation and step output code, dagster==1.13.27 pinned; test_schedules pins the behaviour) it
+# records none, and run_step logs one materialization per artist actually synced: the partition
+# view then matches sync_jobs (synced: materialized; failed: missing, or its last real sync; skipped
+# in the range: untouched).
+PER_PARTITION_EVENTS_TAG = "dagster/defer_asset_events"
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
 # Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
@@ -130,6 +138,20 @@ def run_step(
     if failures:
         context.log.warning(summary)
         meta["failed"] = dg.MetadataValue.json(failures)
+    if len(keys) > 1 and context.run.tags.get(PER_PARTITION_EVENTS_TAG) == "true":
+        for key, report in reports:
+            # The batch's totals, as on the step's output, plus this artist's own line.
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=key,
+                    metadata={
+                        **meta,
+                        "artist": report.message,
+                        "details": dg.MetadataValue.json(report.summary()),
+                    },
+                )
+            )
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -177,8 +199,8 @@ def metadata(reports: list[tuple[str, StepReport]], not_in_batch: list[str] | No
         "artists": len(reports),
     }
     if not_in_batch:
-        # Dagster records this materialization for every partition of the run's range: say which
-        # artists were actually synced.
+        # Say which artists of the run's range were not synced (a range run without
+        # PER_PARTITION_EVENTS_TAG, e.g. one launched from the UI, still materializes them all).
         meta["artists_skipped"] = dg.MetadataValue.json(
             {
                 "reason": "in the run's partition range, not in its batch: not synced, no provider call",

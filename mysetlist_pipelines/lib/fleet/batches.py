@@ -5,10 +5,11 @@ A Dagster run covers a *range* of partitions, and a range follows the partitions
 artists are sorted into partition order and cut into groups of at most `size` artists whose range
 spans at most `SPAN_FACTOR * size` partitions. Partitions inside a range that the tick did not select
 are skipped by the run at no provider cost (defs/artists/common.run_step syncs only the members of
-the run's batch: the partitions its `sync_jobs` rows were opened for); Dagster still records the
-range's materializations for them, and the run's metadata says which artists were skipped and why.
-The span cap bounds that bookkeeping: a sparse selection gets more, smaller runs rather than ranges
-that are mostly skipped partitions.
+the run's batch: the partitions its `sync_jobs` rows were opened for); the run records a
+materialization only for the artists whose steps completed (defs/artists/common
+PER_PARTITION_EVENTS_TAG), so skipped partitions keep their status, and the run's metadata says which
+artists were skipped and why. The span cap bounds that bookkeeping: a sparse selection gets more,
+smaller runs rather than ranges that are mostly skipped partitions.
 
 Each batch gets one `sync_jobs` row per artist (lib/tracking.open_batch: job_type of its Work, low
 priority, `metadata.batch_id`) and a `pipelines.fleet_batches` row (range, members, expected calls).
