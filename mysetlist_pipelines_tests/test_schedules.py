@@ -4,6 +4,7 @@ is open; a batch request executed in process syncs only its batch's artists."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -129,6 +130,32 @@ def test_update_active_artists_batches_the_stale_active_artists(
     # service more, and the Spotify token of its run
     assert result["launched"]["expected_calls"] == {"ticketmaster": 4 + 1, "spotify": 1 + 1, "setlistfm": 1}
     assert result["deferred"]["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [update_active_artists, master_sync, sync_artist_data, import_past_setlists],
+    ids=lambda s: s.name,
+)
+def test_a_refresh_tick_calls_no_provider_and_takes_well_under_a_second(
+    schedule: dg.ScheduleDefinition,
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+) -> None:
+    """A refresh tick decides from the database (selection, today's budgets from the shared pacing
+    table) and launches batch runs; every provider call is the runs'."""
+    for i in range(20):
+        artist = keyed(db, instance, f"Fleet {i:02d}", shows_ago=30 * HOUR, profile_ago=30 * DAY)
+        add_show(db, artist, 14)
+    artist_sandbox.reset()
+    started = time.perf_counter()
+    requests, _ = evaluate(schedule, instance)
+    seconds = time.perf_counter() - started
+    assert artist_sandbox.calls() == {}
+    assert seconds < 1.0, f"{schedule.name}: {seconds:.3f} s"
+    assert requests or schedule is import_past_setlists  # no past show here: nothing to launch
 
 
 def test_a_tick_evaluated_again_asks_for_the_same_runs(
