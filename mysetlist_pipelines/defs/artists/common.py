@@ -138,7 +138,8 @@ def run_step(
     if failures:
         context.log.warning(summary)
         meta["failed"] = dg.MetadataValue.json(failures)
-    if len(keys) > 1 and context.run.tags.get(PER_PARTITION_EVENTS_TAG) == "true":
+    if context.run.tags.get(PER_PARTITION_EVENTS_TAG) == "true":
+        # Also for a batch of one (a range of one partition): the tag has silenced the output's event.
         for key, report in reports:
             # The batch's totals, as on the step's output, plus this artist's own line.
             context.log_event(
