@@ -329,3 +329,23 @@ def test_a_discovery_schedule_tick_only_decides_and_launches(
     assert scout_env.counters()["calls"].get("ticketmaster:events", 0) >= 1  # the run searched
     (log,) = cron_rows(db, route)
     assert log["status"] == "success" and log["result"]["dagster_run_id"] == run.run_id
+
+
+def test_the_batch_launcher_launches_only_what_discovery_runs_opened(
+    scout_env: SandboxServer, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    """A refresh schedule launches its own batches (its tick's run requests): the launcher leaves
+    them alone."""
+    from mysetlist_pipelines.defs.schedules.refresh import update_active_artists
+
+    for i in range(2):
+        artist, key = add_artist(db, f"Refresh {i}", shows_ago=DAY, profile_ago=HOUR)
+        assert key
+        instance.add_dynamic_partitions("artists", [key])
+        add_show(db, artist, 14)
+    own = update_active_artists.evaluate_tick(
+        dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK)
+    )
+    assert list(own.run_requests or [])  # the refresh opened a batch, and requested its run itself
+    data = discovery_schedules.discovery_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert list(data.run_requests or []) == [] and data.skip_message
