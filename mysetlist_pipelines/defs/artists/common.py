@@ -85,9 +85,8 @@ def run_step(
 ) -> dg.MaterializeResult:
     """Run `step` for every artist of the run (one partition, or a batch), each in its own
     transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
-    nor their later steps:
-    the step succeeds, naming the failed artists (their own sync_jobs rows say failed), and fails
-    only when every artist did, so that Dagster's retry runs it again."""
+    nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
+    say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
     keys = list(context.partition_keys)
     outcome: dict[str, Any] = {"reports": []}
     hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
