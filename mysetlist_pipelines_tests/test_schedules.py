@@ -559,6 +559,47 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
     )
 
 
+def test_a_database_error_of_one_artist_in_a_batch_fails_its_row_alone(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+) -> None:
+    """A psycopg DataError (raised by the real Postgres for one artist's shows) in a batch run: that
+    artist's row is partial naming the error, the other artist's row completes, the run succeeds."""
+    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+
+    ids = {}
+    for key in ("zoe-marlowe", "neon-harbor"):
+        ref = artist_sandbox.server.artist(key)
+        ids[key] = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key=key)
+        add_show(db, ids[key], 9)
+    db.execute(
+        "CREATE FUNCTION test_bad_show() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF NEW.headliner_artist_id = '{ids['neon-harbor']}' THEN "
+        "RAISE EXCEPTION 'smallint out of range' USING ERRCODE = '22003'; END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER test_bad_show BEFORE INSERT OR UPDATE ON shows "
+        "FOR EACH ROW EXECUTE FUNCTION test_bad_show()"
+    )
+    (request,), _ = evaluate(master_sync, instance)
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags={**request.tags, "dagster/run_key": request.run_key or ""},
+        raise_on_error=False,
+    )
+    assert result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, run)
+    rows = {r["partition_key"]: r for r in batch_rows(db, request.tags[BATCH])}
+    assert rows["zoe-marlowe"]["status"] == "completed"
+    bad = rows["neon-harbor"]
+    assert bad["status"] == "partial"
+    assert bad["error"].startswith("importing_shows failed: NumericValueOutOfRange: smallint out of range")
+
+
 def test_every_cron_route_is_a_running_utc_schedule() -> None:
     from mysetlist_pipelines.definitions import defs
 
