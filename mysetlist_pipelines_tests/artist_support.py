@@ -92,7 +92,8 @@ def run_job(
 
 def step_metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:
     """The MaterializeResult metadata of one asset in a run, as plain values (a run of several
-    partitions records one materialization per partition, all with the run's metadata)."""
+    partitions records one materialization per partition, or, a fleet batch run, one per artist
+    synced, all with the run's metadata)."""
     events = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(asset)]
     assert events, f"{asset} was not materialized"
     event = events[0]

@@ -369,6 +369,48 @@ def test_a_batch_run_syncs_each_artist_and_names_the_one_that_failed(
     assert "artist_profile failed for 2 of 2 artists" in str(failure.event_specific_data.error)
 
 
+def test_any_exception_of_one_artist_in_a_batch_fails_that_artist_alone(
+    app_env: str,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+) -> None:
+    """Errors outside the provider/identity family: a psycopg DataError (a value out of range) and
+    another database error class, raised by the real Postgres for one artist's catalog writes."""
+    picks = ("paper-satellites", "neon-harbor", "velvet-static")
+    names = [artist_sandbox.server.artist(k).name for k in picks]
+    keys = [register(app_env, instance, name=n) for n in names]
+    with psycopg.connect(app_env, autocommit=True) as conn:
+        conn.execute(
+            """
+            CREATE FUNCTION test_bad_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE who text := (SELECT name FROM artists WHERE id = NEW.artist_id);
+            BEGIN
+                IF who = %(a)s THEN RAISE EXCEPTION 'integer out of range' USING ERRCODE = '22003'; END IF;
+                IF who = %(b)s THEN RAISE EXCEPTION 'unexpected row' USING ERRCODE = 'XX000'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER test_bad_rows BEFORE INSERT ON artist_songs
+                FOR EACH ROW EXECUTE FUNCTION test_bad_rows();
+            """.replace("%(a)s", "'" + names[0] + "'").replace("%(b)s", "'" + names[1] + "'")
+        )
+    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+    result = definitions.resolve_job_def("catalog_only").execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False
+    )
+    assert result.success
+    failed = step_metadata(result, "artist_catalog")["failed"]
+    assert set(failed) == {keys[0], keys[1]}
+    assert failed[keys[0]].startswith("NumericValueOutOfRange: integer out of range")
+    assert failed[keys[1]].startswith("InternalError_: unexpected row")
+    with psycopg.connect(app_env) as conn:
+        ref = artist_sandbox.server.artist(picks[2])
+        want = expected(artist_sandbox.server.dataset, ref.key, artist_sandbox.today)
+        assert counts(conn, _artist_id(conn, names[2]))["spotify_songs"] == want.catalog_songs
+        for name in names[:2]:  # their transactions rolled back whole: no song of theirs stayed
+            assert counts(conn, _artist_id(conn, name))["artist_songs"] == 0
+
+
 @pytest.mark.parametrize(
     ("provider", "failed_step"), [("spotify", "artist_catalog"), ("ticketmaster", "artist_shows")]
 )

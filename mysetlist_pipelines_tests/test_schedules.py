@@ -4,6 +4,7 @@ is open; a batch request executed in process syncs only its batch's artists."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
 )
 from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
 from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.tracking.models import STEP_BY_NAME
 
 from .artist_support import Sandbox, step_metadata
 from .fleet_helpers import (
@@ -128,6 +130,34 @@ def test_update_active_artists_batches_the_stale_active_artists(
     # service more, and the Spotify token of its run
     assert result["launched"]["expected_calls"] == {"ticketmaster": 4 + 1, "spotify": 1 + 1, "setlistfm": 1}
     assert result["deferred"]["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [update_active_artists, master_sync, sync_artist_data, import_past_setlists],
+    ids=lambda s: s.name,
+)
+def test_a_refresh_tick_calls_no_provider_and_takes_well_under_a_second(
+    schedule: dg.ScheduleDefinition,
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+) -> None:
+    """A refresh tick decides from the database (selection, today's budgets from the shared pacing
+    table) and launches batch runs; every provider call is the runs'. (Its time grows with the
+    artists it opens rows for, ~3.5 ms each: bench_fleet.py; a small tick here.)"""
+    for i in range(8):
+        artist = keyed(db, instance, f"Fleet {i:02d}", shows_ago=30 * HOUR, profile_ago=30 * DAY)
+        add_show(db, artist, 14)
+    artist_sandbox.reset()
+    started = time.perf_counter()
+    requests, _ = evaluate(schedule, instance)
+    seconds = time.perf_counter() - started
+    print(f"{schedule.name}: tick evaluated in {seconds * 1000:.1f} ms, {len(requests)} run request(s)")
+    assert artist_sandbox.calls() == {}
+    assert seconds < 1.0, f"{schedule.name}: {seconds:.3f} s"
+    assert requests or schedule is import_past_setlists  # no past show here: nothing to launch
 
 
 def test_a_tick_evaluated_again_asks_for_the_same_runs(
@@ -329,6 +359,109 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
     ]
 
 
+def _materialized(inst: dg.DagsterInstance, asset: str) -> set[str]:
+    """The partitions Dagster shows as materialized (what the UI's partition view is built from)."""
+    return set(inst.get_materialized_partitions(dg.AssetKey(asset)))
+
+
+def test_a_batch_runs_partition_status_matches_its_rows(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+) -> None:
+    """A partition-range run with a synced artist, a skipped one (in the range, not in the batch)
+    and one that fails: only the synced artist is materialized; the failed one is not (its row says
+    partial), the skipped one keeps what it had (here: an earlier real sync)."""
+    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+
+    ref = artist_sandbox.server.artist("zoe-marlowe")
+    known = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key="zoe-marlowe")
+    add_show(db, known, 9)
+    # Hollow Pines: synced once on its own before; not active now, so not in this tick's batch.
+    pines = artist_sandbox.server.artist("hollow-pines")
+    keyed(
+        db, instance, pines.name, tm=pines.tm_attraction_id, spotify=None, mbid=None, key="hollow-pines",
+        created_ago=300 * DAY,
+    )  # fmt: skip
+    earlier = definitions.resolve_job_def("shows_only").execute_in_process(
+        instance=instance, partition_key="hollow-pines"
+    )
+    assert earlier.success
+    nobody = keyed(db, instance, "Nobody Anyone Has Heard Of", tm=None, spotify=None, mbid=None)
+    add_show(db, nobody, 9)
+    db.execute(
+        "UPDATE pipelines.artist_sync_state SET shows_synced_at = now(), setlists_synced_at = now(), "
+        "catalog_synced_at = now() WHERE artist_id = (SELECT id FROM artists WHERE name = %s)",
+        (pines.name,),
+    )
+    (request,), _ = evaluate(master_sync, instance)
+    members = [r["partition_key"] for r in batch_rows(db, request.tags[BATCH])]
+    assert members == ["nobody-anyone-has-heard-of", "zoe-marlowe"]
+    assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (
+        "zoe-marlowe",
+        "nobody-anyone-has-heard-of",
+    )
+    before = {a: _materialized(instance, a) for a in ("artist_profile", "artist_shows")}
+    assert before == {"artist_profile": {"hollow-pines"}, "artist_shows": {"hollow-pines"}}
+    pines_events = {
+        a: len(
+            instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(a), asset_partitions=["hollow-pines"]), limit=10
+            ).records
+        )
+        for a in before
+    }
+
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags={**request.tags, "dagster/run_key": request.run_key or ""},
+        raise_on_error=False,
+    )
+    assert result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, run)
+    rows = {r["partition_key"]: r["status"] for r in batch_rows(db, request.tags[BATCH])}
+    assert rows == {"zoe-marlowe": "completed", "nobody-anyone-has-heard-of": "partial"}
+
+    # Dagster's view matches the rows: a partition is materialized at an asset exactly when its
+    # artist's step completed (the unknown artist's profile failed; its later steps completed saying
+    # why they did not apply, or failed), and the skipped one gained no event.
+    completed = db.execute(
+        "SELECT step, array_agg(partition_key ORDER BY partition_key) FROM pipelines.sync_step_state "
+        "WHERE job_id IN (SELECT job_id FROM pipelines.sync_job_targets WHERE batch_id = %s) "
+        "AND status = 'completed' GROUP BY step",
+        (request.tags[BATCH],),
+    ).fetchall()
+    want = {STEP_BY_NAME[step].asset: set(keys) for step, keys in completed}
+    assert "nobody-anyone-has-heard-of" not in want["artist_profile"]
+    got: dict[str, set[str]] = {}
+    for e in result.get_asset_materialization_events():
+        assert e.partition is not None
+        got.setdefault(e.asset_key.path[-1], set()).add(e.partition)
+    assert got == want
+    assert "nobody-anyone-has-heard-of" not in _materialized(instance, "artist_profile")
+    for asset, n in pines_events.items():
+        assert (
+            len(
+                instance.fetch_materializations(
+                    dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=["hollow-pines"]),
+                    limit=10,
+                ).records
+            )
+            == n
+        )
+    # Nothing planned for the range either: no partition of it shows as in progress or failed
+    # because of this run.
+    planned = instance.get_records_for_run(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+    ).records
+    assert planned == []
+
+
 def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Connection) -> None:
     a, _ = add_artist(db, "Voted")
     add_setlist(db, add_show(db, a, 30), a, upvotes=(2, 1))  # (1 + 3) * 0.5 = 2
@@ -424,6 +557,47 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
         other["total_steps"],
         None,
     )
+
+
+def test_a_database_error_of_one_artist_in_a_batch_fails_its_row_alone(
+    fleet_env: str,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    artist_sandbox: Sandbox,
+    definitions: dg.Definitions,
+) -> None:
+    """A psycopg DataError (raised by the real Postgres for one artist's shows) in a batch run: that
+    artist's row is partial naming the error, the other artist's row completes, the run succeeds."""
+    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+
+    ids = {}
+    for key in ("zoe-marlowe", "neon-harbor"):
+        ref = artist_sandbox.server.artist(key)
+        ids[key] = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key=key)
+        add_show(db, ids[key], 9)
+    db.execute(
+        "CREATE FUNCTION test_bad_show() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF NEW.headliner_artist_id = '{ids['neon-harbor']}' THEN "
+        "RAISE EXCEPTION 'smallint out of range' USING ERRCODE = '22003'; END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER test_bad_show BEFORE INSERT OR UPDATE ON shows "
+        "FOR EACH ROW EXECUTE FUNCTION test_bad_show()"
+    )
+    (request,), _ = evaluate(master_sync, instance)
+    result = definitions.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance,
+        tags={**request.tags, "dagster/run_key": request.run_key or ""},
+        raise_on_error=False,
+    )
+    assert result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, run)
+    rows = {r["partition_key"]: r for r in batch_rows(db, request.tags[BATCH])}
+    assert rows["zoe-marlowe"]["status"] == "completed"
+    bad = rows["neon-harbor"]
+    assert bad["status"] == "partial"
+    assert bad["error"].startswith("importing_shows failed: NumericValueOutOfRange: smallint out of range")
 
 
 def test_every_cron_route_is_a_running_utc_schedule() -> None:

@@ -4,6 +4,7 @@ a small budget, an open circuit and the deadline. Expectations come from the san
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -88,11 +89,49 @@ def ranking(seen: dict[str, Seen], exclude: set[str], min_upcoming: int) -> list
     return [k for k, _ in pool]
 
 
+@dataclass
+class Tick:
+    request: dg.RunRequest  # what the schedule asked for: one discovery run
+    seconds: float  # the schedule evaluation's own wall time
+    calls: dict[str, int]  # provider calls made during the evaluation
+
+
+def schedule_tick(
+    schedule: dg.ScheduleDefinition, inst: dg.DagsterInstance, server: SandboxServer, at: datetime = TICK
+) -> Tick:
+    """Evaluate the schedule alone, counting the sandbox's calls before and after."""
+    before = dict(server.counters()["calls"])
+    started = time.perf_counter()
+    data = schedule.evaluate_tick(dg.build_schedule_context(instance=inst, scheduled_execution_time=at))
+    seconds = time.perf_counter() - started
+    after = dict(server.counters()["calls"])
+    (request,) = data.run_requests or []
+    return Tick(
+        request, seconds, {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    )
+
+
 def evaluate(
-    schedule: dg.ScheduleDefinition, inst: dg.DagsterInstance
-) -> tuple[list[dg.RunRequest], str | None]:
-    data = schedule.evaluate_tick(dg.build_schedule_context(instance=inst, scheduled_execution_time=TICK))
-    return list(data.run_requests or []), data.skip_message
+    schedule: dg.ScheduleDefinition,
+    inst: dg.DagsterInstance,
+    server: SandboxServer,
+    at: datetime = TICK,
+    cursor: str | None = None,
+) -> tuple[list[dg.RunRequest], str | None, str | None]:
+    """A whole tick as the daemon runs it: the schedule's evaluation (no I/O of its own), the
+    discovery run it requests, then the batch launcher sensor -> (refresh run requests, the
+    sensor's skip message, its new cursor)."""
+    tick = schedule_tick(schedule, inst, server, at)
+    assert tick.calls == {} and tick.seconds < 1.0
+    assert tick.request.job_name in (None, "discovery")
+    run = discovery_schedules.discovery.execute_in_process(
+        run_config=tick.request.run_config, instance=inst, tags=tick.request.tags
+    )
+    assert run.success
+    data = discovery_schedules.discovery_batches.evaluate_tick(
+        dg.build_sensor_context(instance=inst, cursor=cursor)
+    )
+    return list(data.run_requests or []), data.skip_message, data.cursor
 
 
 def import_rows(conn: psycopg.Connection) -> list[tuple[str, str, int, str, str]]:
@@ -124,7 +163,7 @@ def test_sync_us_shows_refreshes_known_artists_and_imports_the_most_booked(
     with_new = sorted(key for key, ref in known.items() if truth[ref.tm_attraction_id].events - stored)
     assert with_new == ["neon-harbor"]  # the data makes the case this test is about
 
-    requests, _ = evaluate(sync_us_shows, instance)
+    requests, _, cursor = evaluate(sync_us_shows, instance, server)
 
     (request,) = requests
     assert request.job_name == "shows_only"
@@ -154,16 +193,16 @@ def test_sync_us_shows_refreshes_known_artists_and_imports_the_most_booked(
 
     # the same tick evaluated again: the same refresh run, no second import, no second row
     calls_before = server.counters()["calls"]
-    (same,), _ = evaluate(sync_us_shows, instance)
+    (same,), _, _ = evaluate(sync_us_shows, instance, server)
     assert same.run_key == request.run_key and len(import_rows(db)) == 2
     assert len(cron_rows(db, "sync-us-shows")) == 1 and server.counters()["calls"] == calls_before
 
     # the next tick: nothing requested twice
-    again = sync_us_shows.evaluate_tick(
-        dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK + DAY)
-    )
+    again, _, _ = evaluate(sync_us_shows, instance, server, at=TICK + DAY, cursor=cursor)
     assert {r[0] for r in import_rows(db)} == set(want[:4])
-    assert len(list(again.run_requests or [])) == 0  # Neon Harbor's refresh is still queued
+    # Neon Harbor's refresh is still queued: no new batch; the launcher asks again only for the one
+    # it asked for already (same run key: Dagster launches it once).
+    assert [r.run_key for r in again] == [request.run_key]
 
 
 def test_trending_imports_what_the_budget_allows_most_upcoming_first(
@@ -178,7 +217,7 @@ def test_trending_imports_what_the_budget_allows_most_upcoming_first(
     truth = ground_truth(scout_env, ("US", *EU))
     want = ranking(truth, set(), min_upcoming=1)
 
-    requests, skip = evaluate(trending_artist_sync, instance)
+    requests, skip, _ = evaluate(trending_artist_sync, instance, scout_env)
 
     assert requests == [] and skip is not None
     assert {r[0] for r in import_rows(db)} == set(want[:2])
@@ -194,7 +233,7 @@ def test_nothing_is_asked_of_ticketmaster_while_its_circuit_is_open(
     scout_env: SandboxServer, db: psycopg.Connection, instance: dg.DagsterInstance
 ) -> None:
     open_circuit(db, "ticketmaster", "quota exhausted until midnight")
-    requests, _ = evaluate(sync_eu_shows, instance)
+    requests, _, _ = evaluate(sync_eu_shows, instance, scout_env)
     assert requests == []
     assert scout_env.counters()["calls"] == {}
     assert import_rows(db) == []
@@ -211,7 +250,7 @@ def test_a_tick_that_reaches_its_deadline_logs_a_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(discovery_schedules, "DEADLINE_SECONDS", 0.0)
-    evaluate(sync_eu_shows, instance)
+    evaluate(sync_eu_shows, instance, scout_env)
     (log,) = cron_rows(db, "sync-eu-shows")
     assert log["status"] == "timeout"
     assert log["result"]["discovery"]["countries_deferred"] == dict.fromkeys(EU, "the tick's deadline passed")
@@ -247,3 +286,67 @@ def test_discover_stops_at_the_budget_and_the_deadline(scout_env: SandboxServer,
         assert {k: len(v.events) for k, v in late.attractions.items()} == {
             k: len(v.events) for k, v in truth.items()
         }
+
+
+@pytest.mark.parametrize(
+    "schedule", [sync_us_shows, sync_eu_shows, trending_artist_sync], ids=lambda s: s.name
+)
+def test_a_discovery_schedule_tick_only_decides_and_launches(
+    schedule: dg.ScheduleDefinition,
+    scout_env: SandboxServer,
+    db: psycopg.Connection,
+    instance: dg.DagsterInstance,
+) -> None:
+    """The evaluation makes no provider call, writes nothing and registers no partition; it finishes
+    in well under a second; the discovery run it requests does the work."""
+    ref = scout_env.artist("neon-harbor")
+    add_artist(db, ref.name, tm=ref.tm_attraction_id, key="neon-harbor", profile_ago=HOUR, shows_ago=2 * DAY)
+
+    def written() -> tuple[int, ...]:
+        row = db.execute(
+            "SELECT (SELECT count(*) FROM cron_logs), (SELECT count(*) FROM sync_jobs), "
+            "(SELECT count(*) FROM pipelines.fleet_batches)"
+        ).fetchone()
+        assert row is not None
+        return tuple(row)
+
+    before = written()
+    ticks = [schedule_tick(schedule, instance, scout_env) for _ in range(3)]
+    print(f"{schedule.name}: ticks evaluated in {', '.join(f'{t.seconds * 1000:.1f}' for t in ticks)} ms")
+    for tick in ticks:
+        assert tick.calls == {}, "a schedule evaluation called a provider"
+        assert tick.seconds < 1.0, f"a schedule evaluation took {tick.seconds:.3f} s"
+    assert written() == before and instance.get_dynamic_partitions("artists") == []
+    # The same tick asks for the same run (Dagster launches a run key once), the next tick for another.
+    assert len({t.request.run_key for t in ticks}) == 1
+    nxt = schedule_tick(schedule, instance, scout_env, at=TICK + DAY)
+    assert nxt.request.run_key != ticks[0].request.run_key
+
+    route = ticks[0].request.tags["mysetlist/schedule"]
+    run = discovery_schedules.discovery.execute_in_process(
+        run_config=ticks[0].request.run_config, instance=instance, tags=ticks[0].request.tags
+    )
+    assert run.success
+    assert scout_env.counters()["calls"].get("ticketmaster:events", 0) >= 1  # the run searched
+    (log,) = cron_rows(db, route)
+    assert log["status"] == "success" and log["result"]["dagster_run_id"] == run.run_id
+
+
+def test_the_batch_launcher_launches_only_what_discovery_runs_opened(
+    scout_env: SandboxServer, db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    """A refresh schedule launches its own batches (its tick's run requests): the launcher leaves
+    them alone."""
+    from mysetlist_pipelines.defs.schedules.refresh import update_active_artists
+
+    for i in range(2):
+        artist, key = add_artist(db, f"Refresh {i}", shows_ago=DAY, profile_ago=HOUR)
+        assert key
+        instance.add_dynamic_partitions("artists", [key])
+        add_show(db, artist, 14)
+    own = update_active_artists.evaluate_tick(
+        dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK)
+    )
+    assert list(own.run_requests or [])  # the refresh opened a batch, and requested its run itself
+    data = discovery_schedules.discovery_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert list(data.run_requests or []) == [] and data.skip_message

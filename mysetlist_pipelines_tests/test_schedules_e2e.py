@@ -21,6 +21,7 @@ from mysetlist_pipelines.defs.schedules.refresh import master_sync
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.fleet import group
 from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines.lib.text import slugify
 from mysetlist_pipelines.sandbox import sandbox_env
 
@@ -171,6 +172,21 @@ def test_master_sync_refreshes_the_fleet_in_batches_on_the_real_daemon(stack_env
     runs = poll(finished, 120, "the batch runs to end", interval=1)
     assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS] * len(requests)
     assert all(r.tags["mysetlist/batch_id"] in members for r in runs)
+    # Dagster's partition status matches the rows: every artist synced is materialized at every
+    # step by these runs; the long-gone one, inside a range but not in its batch, is not.
+    with stack.connect() as conn:
+        (gone_key,) = conn.execute(
+            "SELECT partition_key FROM pipelines.artist_keys WHERE artist_id = %s", (ids["long-gone"],)
+        ).fetchone()
+    for asset in JOB_ASSETS["update"]:
+        for key, want in [*((k, True) for k in fleet_keys), (gone_key, False)]:
+            records = stack.instance.fetch_materializations(
+                dg.AssetRecordsFilter(
+                    asset_key=dg.AssetKey(asset), asset_partitions=[key], after_timestamp=tick.timestamp()
+                ),
+                limit=1,
+            ).records
+            assert bool(records) == want, (asset, key)
     with stack.connect() as conn:
         # every artist of the fleet synced (shows from Ticketmaster), the long-gone one untouched
         synced = conn.execute(

@@ -392,3 +392,80 @@ def test_a_canceled_run_fails_the_job_saying_so(db: psycopg.Connection) -> None:
     assert (row["status"], row["retry_count"]) == ("failed", 0)
     assert row["error"] == "fetching_artist failed: the run was canceled during this step"
     assert progress(db, job_id)["syncing_songs"]["message"] == "not run: the run was canceled"
+
+
+def _finished_full_sync(db: psycopg.Connection, job_id: str) -> RunInfo:
+    """Claim the job and run every step of it to success; returns the run."""
+    (launch,) = tracking.claim_pending(db, limit=5).launches
+    assert launch.job_id == job_id
+    run = _run(launch)
+    for step in ("fetching_artist", "syncing_songs"):
+        tracking.step_started(db, run, step)
+        tracking.step_finished(db, run, step, ok=True)
+    tracking.finish_run(db, run, RunOutcome("success", _now()))
+    return run
+
+
+@pytest.mark.parametrize(
+    "app_value",
+    ['["a", {"b": 1}]', '"imported from the admin page"', "42", "null", "[]"],
+    ids=["array", "string", "number", "json-null", "empty-array"],
+)
+def test_metadata_that_is_not_an_object_keeps_its_value_and_type(
+    db: psycopg.Connection, app_value: str
+) -> None:
+    job_id = insert_job(db, job_type="catalog_only", spotify_id="4Z8W4fKeB5YxbusRsdQVPb")
+    db.execute("UPDATE sync_jobs SET metadata = %s::jsonb WHERE id = %s", (app_value, job_id))
+    run = _finished_full_sync(db, job_id)
+    assert job(db, job_id)["status"] == "completed"
+    # The reconciliation's drift pass, again and again (the issue saw an array grow for 40 s).
+    for _ in range(3):
+        tracking.repair(db, tracking.drift_candidates(db, window_hours=24, limit=100))
+    same = db.execute(
+        "SELECT metadata = %s::jsonb, jsonb_typeof(metadata) = jsonb_typeof(%s::jsonb) FROM sync_jobs "
+        "WHERE id = %s",
+        (app_value, app_value, job_id),
+    ).fetchone()
+    assert same == (True, True)
+    # The project's keys live on the pipelines side, joinable by job_id.
+    row = db.execute(
+        "SELECT array_agg(partition_key), array_agg(run_id) FROM pipelines.sync_job_targets WHERE job_id = %s",
+        (job_id,),
+    ).fetchone()
+    assert row is not None and row[1] == [run.run_id] and len(row[0]) == 1
+
+
+@pytest.mark.parametrize(
+    "app_value", [{"artist_name": "Meta Band", "from": "admin"}, None], ids=["object", "null"]
+)
+def test_metadata_object_or_null_gets_the_pipelines_keys_and_keeps_the_apps(
+    db: psycopg.Connection, app_value: dict[str, str] | None
+) -> None:
+    job_id = insert_job(db, job_type="catalog_only", spotify_id="4Z8W4fKeB5YxbusRsdQVPb", metadata=app_value)
+    run = _finished_full_sync(db, job_id)
+    meta = job(db, job_id)["metadata"]
+    assert {k: v for k, v in meta.items() if k != "pipelines"} == (app_value or {})
+    assert meta["pipelines"]["run_ids"] == [run.run_id]
+
+
+def test_a_finished_row_never_changes_again(db: psycopg.Connection) -> None:
+    job_id = insert_job(db, metadata={"artist_name": "Done Band"}, job_type="catalog_only")
+    run = _finished_full_sync(db, job_id)
+    # The app edits its finished row (a note in error, a metadata key of its own): that is the app's.
+    db.execute(
+        "UPDATE sync_jobs SET error = 'seen by admin', metadata = metadata || '{\"note\": 1}' WHERE id = %s",
+        (job_id,),
+    )
+    before = job(db, job_id)
+    progress_before = progress(db, job_id)
+    # Late and repeated reports, a failure report from the same run, and the drift pass: no change.
+    tracking.step_finished(db, run, "syncing_songs", ok=False, error="late report")
+    tracking.finish_run(db, run, RunOutcome("failure", _now(), run_error="late failure"))
+    for _ in range(2):
+        assert tracking.repair(db, tracking.drift_candidates(db, window_hours=24, limit=100)) == 0
+    assert job(db, job_id) == before
+    assert progress(db, job_id) == progress_before
+    # Set back to pending by the app, it is a new request again and moves.
+    db.execute("UPDATE sync_jobs SET status = 'pending' WHERE id = %s", (job_id,))
+    tracking.claim_pending(db, limit=5)
+    assert job(db, job_id)["status"] == "in_progress"

@@ -15,7 +15,7 @@ from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
-from mysetlist_pipelines.lib.tracking import BATCH_TAG
+from mysetlist_pipelines.lib.tracking import BATCH_TAG, redact
 
 from ..resources import AppDatabase, ProviderClients
 
@@ -26,6 +26,14 @@ GROUP = "artists"
 # and match songs to the catalog just synced. Any other order converges on the next run: the catalog
 # adopts songs created from setlists, the shows sync adopts venues and shows created from setlists.
 STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "10"}
+# Set on batch runs (defs/schedules/fleet.run_request). Dagster 1.13 otherwise records, for a run over
+# a partition range, a planned and a materialization event for *every* partition of the range from
+# the step's one output, whatever each artist's outcome. With this system tag (honoured by the 1.13
+# run creation and step output code, dagster==1.13.27 pinned; test_schedules pins the behaviour) it
+# records none, and run_step logs one materialization per artist actually synced: the partition
+# view then matches sync_jobs (synced: materialized; failed: missing, or its last real sync; skipped
+# in the range: untouched).
+PER_PARTITION_EVENTS_TAG = "dagster/defer_asset_events"
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
 # Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
@@ -76,9 +84,9 @@ def run_step(
     step: StepFn,
 ) -> dg.MaterializeResult:
     """Run `step` for every artist of the run (one partition, or a batch), each in its own
-    transaction. In a batch an artist that fails does not stop the others, nor their later steps:
-    the step succeeds, naming the failed artists (their own sync_jobs rows say failed), and fails
-    only when every artist did, so that Dagster's retry runs it again."""
+    transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
+    nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
+    say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
     keys = list(context.partition_keys)
     outcome: dict[str, Any] = {"reports": []}
     hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
@@ -96,6 +104,18 @@ def run_step(
                 failures[key] = str(exc)
                 providers_of[key] = getattr(exc, "provider", None)
                 context.log.error(f"{asset_name} failed for {key}: {exc}")
+                continue
+            except Exception as exc:
+                # Anything else (a psycopg DataError from a value out of range, a ValueError in a
+                # parser, a bug met by one artist's data): on its own it fails the step as before;
+                # in a batch it fails this artist alone. Its transaction has rolled back, so the
+                # connection serves the next artist, unless the connection itself is gone: that is
+                # no artist's fault, and the whole step fails (and is retried) as before.
+                if len(keys) == 1 or conn.broken or conn.closed:
+                    raise
+                failures[key] = redact(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+                providers_of[key] = None
+                context.log.error(f"{asset_name} failed for {key}: {failures[key]}")
                 continue
             reports.append((key, report))
             if len(keys) == 1:
@@ -117,6 +137,21 @@ def run_step(
     if failures:
         context.log.warning(summary)
         meta["failed"] = dg.MetadataValue.json(failures)
+    if context.run.tags.get(PER_PARTITION_EVENTS_TAG) == "true":
+        # Also for a batch of one (a range of one partition): the tag has silenced the output's event.
+        for key, report in reports:
+            # The batch's totals, as on the step's output, plus this artist's own line.
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=key,
+                    metadata={
+                        **meta,
+                        "artist": report.message,
+                        "details": dg.MetadataValue.json(report.summary()),
+                    },
+                )
+            )
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -164,8 +199,8 @@ def metadata(reports: list[tuple[str, StepReport]], not_in_batch: list[str] | No
         "artists": len(reports),
     }
     if not_in_batch:
-        # Dagster records this materialization for every partition of the run's range: say which
-        # artists were actually synced.
+        # Say which artists of the run's range were not synced (a range run without
+        # PER_PARTITION_EVENTS_TAG, e.g. one launched from the UI, still materializes them all).
         meta["artists_skipped"] = dg.MetadataValue.json(
             {
                 "reason": "in the run's partition range, not in its batch: not synced, no provider call",

@@ -3,7 +3,8 @@
 name.
 
 - refresh.py: fleet refreshes of known artists, in batch runs, within the providers' daily budgets
-- discovery.py: Ticketmaster discovery (US, Europe) and trending imports
+- discovery.py: Ticketmaster discovery (US, Europe) and trending imports, as runs of the `discovery`
+  op job (the schedules only request them) and the sensor launching the batches those runs open
 - setlists.py: setlists of past shows
 - maintenance.py: trending scores and cleanup, as small op jobs
 - fleet.py: what they share (the tick, the budget read, partitions, run requests)

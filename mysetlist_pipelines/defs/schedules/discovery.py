@@ -6,92 +6,133 @@
 | sync_eu_shows | 0 1 * * * | MYSETLIST_DISCOVERY_EU_COUNTRIES | the same for Europe |
 | trending_artist_sync | 45 2 * * * | US + Europe | imports the MYSETLIST_TRENDING_IMPORTS unknown artists with the most upcoming events |
 
-Imports are pending `sync_jobs` rows (job_type full_sync, priority 3) that the sync_jobs sensor picks
-up like any request of the app.
+A schedule decides and launches; the work runs in a job. Each evaluation only builds one run request
+of the `discovery` op job (run key = route and tick, so a re-evaluated tick launches nothing twice):
+no database, no provider call, no partition registration inside Dagster's 60-s evaluation, where the
+pacer's waits used to eat the budget. The `discover_shows` op does the tick's work under its own
+deadline (`DEADLINE_SECONDS`): the paced Ticketmaster search, the cron_logs row, the imports (pending
+`sync_jobs` rows, job_type full_sync, priority 3, that the sync_jobs sensor picks up like any request
+of the app) and, for the refreshing routes, the batches of known artists with new events (their
+partitions registered, their rows opened). The `discovery_batches` sensor then requests one run per
+batch such a run opened (a query of `pipelines.fleet_batches`, run key = batch id).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Dagster reads the op's Config annotation at definition time.
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from mysetlist_pipelines.lib.fleet import CronRun
+from mysetlist_pipelines.lib import fleet
+from mysetlist_pipelines.lib.fleet.batches import opened_at, opened_since
 from mysetlist_pipelines.lib.fleet.discovery_tick import DEADLINE_SECONDS, MIN_UPCOMING, discovery_tick
 from mysetlist_pipelines.lib.settings import Settings, get_settings
 
+from ..jobs import JOBS
 from ..tracking import tracking_connection
-from .fleet import (
-    RUNNING,
-    SCHEDULE_TAG,
-    ScheduleResult,
-    partition_registrar,
-    providers,
-    requests_or_skip,
-    resume,
-    tick_info,
-)
+from .fleet import RUNNING, SCHEDULE_TAG, partition_registrar, providers, resume, run_request
 
 US = ("US",)
+LAUNCHER_SENSOR_NAME = "discovery_batches"
+LAUNCHER_INTERVAL_SECONDS = 30
+# The launcher looks this far behind its cursor: batches of one run share a transaction time, and a
+# run key Dagster saw already is not launched twice.
+LAUNCHER_OVERLAP = timedelta(minutes=5)
+LAUNCHER_FIRST_LOOK_BACK = timedelta(hours=1)
 
 
 def eu_countries(settings: Settings) -> tuple[str, ...]:
     return tuple(c for c in settings.discovery_eu_countries.split(",") if c)
 
 
-def discovery_schedule(
-    *,
-    name: str,
-    route: str,
-    cron: str,
-    countries: Callable[[Settings], Sequence[str]],
-    refresh_known: bool,
-    max_imports: Callable[[Settings], int],
-    min_upcoming: int,
-    description: str,
-) -> dg.ScheduleDefinition:
+@dataclass(frozen=True)
+class Route:
+    """One discovery cron route: the markets, whether known artists get a refresh, the import caps."""
+
+    countries: Callable[[Settings], Sequence[str]]
+    refresh_known: bool
+    max_imports: Callable[[Settings], int]
+    min_upcoming: int
+
+
+ROUTES: dict[str, Route] = {
+    "sync-us-shows": Route(lambda s: US, True, lambda s: s.discovery_max_imports, MIN_UPCOMING),
+    "sync-eu-shows": Route(eu_countries, True, lambda s: s.discovery_max_imports, MIN_UPCOMING),
+    "trending-artist-sync": Route(lambda s: US + eu_countries(s), False, lambda s: s.trending_imports, 1),
+}
+
+
+class DiscoveryConfig(dg.Config):
+    route: str  # one of ROUTES (the old cron route's name, cron_logs.job_name)
+    tick: str  # the schedule's scheduled execution time, ISO 8601 (keys the cron_logs row and batches)
+
+
+@dg.op(description="One discovery tick: Ticketmaster search, imports, refresh batches of known artists.")
+def discover_shows(context: dg.OpExecutionContext, config: DiscoveryConfig) -> None:
+    if config.route not in ROUTES:
+        raise dg.Failure(
+            f"unknown discovery route {config.route!r} (one of {', '.join(ROUTES)})", allow_retries=False
+        )
+    route = ROUTES[config.route]
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    settings = get_settings()
+    tick = datetime.fromisoformat(config.tick).astimezone(UTC)
+    info = fleet.TickInfo(config.route, tick, datetime.now(UTC), settings.fleet_batch_size)
+    with fleet.CronRun(tracking_connection, config.route, tick) as run, tracking_connection() as conn:
+        run.result["dagster_run_id"] = context.run_id
+        again = resume(conn, run, info)
+        if again is not None:  # a re-executed run: its batches are open, the launcher has them
+            context.log.info(f"{config.route}: tick {tick} ran already ({len(again)} refresh batch(es))")
+            return
+        with providers() as clients:
+            outcome = discovery_tick(
+                conn,
+                clients,
+                info,
+                route.countries(settings),
+                reserve_fraction=settings.fleet_import_reserve,
+                max_pages=settings.discovery_max_pages,
+                max_imports=route.max_imports(settings),
+                min_upcoming=route.min_upcoming,
+                refresh_known=route.refresh_known,
+                register_partitions=partition_registrar(context.instance),
+                deadline=deadline,
+            )
+        run.result.update(outcome.result)
+        if outcome.timed_out:
+            run.status = "timeout"
+    found = outcome.result.get("discovery", {})
+    context.log.info(
+        f"{config.route}: {found.get('events_seen', 0)} event(s) seen, {len(outcome.imports)} import(s) "
+        f"requested, {len(outcome.batches)} refresh batch(es) for the {LAUNCHER_SENSOR_NAME} sensor"
+    )
+
+
+@dg.job(executor_def=dg.in_process_executor, description="A discovery tick (sync-us/eu-shows, trending).")
+def discovery() -> None:
+    discover_shows()
+
+
+def discovery_schedule(*, name: str, route: str, cron: str, description: str) -> dg.ScheduleDefinition:
     @dg.schedule(
         name=name,
         cron_schedule=cron,
-        job_name="shows_only",
+        job=discovery,
         execution_timezone="UTC",
         default_status=RUNNING,
         description=f"{description} (was the `{route}` cron route)",
         tags={SCHEDULE_TAG: route},
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> ScheduleResult:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        settings = get_settings()
-        info = tick_info(context, route)
-        with CronRun(tracking_connection, route, info.tick) as run, tracking_connection() as conn:
-            again = resume(conn, run, info)
-            if again is not None:
-                return requests_or_skip(again, "this tick was evaluated already")
-            with providers() as clients:
-                outcome = discovery_tick(
-                    conn,
-                    clients,
-                    info,
-                    countries(settings),
-                    reserve_fraction=settings.fleet_import_reserve,
-                    max_pages=settings.discovery_max_pages,
-                    max_imports=max_imports(settings),
-                    min_upcoming=min_upcoming,
-                    refresh_known=refresh_known,
-                    register_partitions=partition_registrar(context.instance),
-                    deadline=deadline,
-                )
-            run.result.update(outcome.result)
-            if outcome.timed_out:
-                run.status = "timeout"
-        found = outcome.result.get("discovery", {})
-        summary = (
-            f"{route}: {found.get('events_seen', 0)} event(s) seen, {len(outcome.imports)} import(s) "
-            f"requested, {len(outcome.batches)} refresh run(s)"
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        # Decide and launch, nothing else: the work (and its I/O) is the run's.
+        tick = (context.scheduled_execution_time or datetime.now(UTC)).astimezone(UTC)
+        return dg.RunRequest(
+            run_key=f"{route}@{tick.isoformat()}",
+            run_config={"ops": {"discover_shows": {"config": {"route": route, "tick": tick.isoformat()}}}},
+            tags={SCHEDULE_TAG: route},
         )
-        context.log.info(summary)
-        return requests_or_skip(outcome.batches, summary)
 
     return _schedule
 
@@ -100,10 +141,6 @@ sync_us_shows = discovery_schedule(
     name="sync_us_shows",
     route="sync-us-shows",
     cron="0 6 * * *",
-    countries=lambda s: US,
-    refresh_known=True,
-    max_imports=lambda s: s.discovery_max_imports,
-    min_upcoming=MIN_UPCOMING,
     description="Music events in the US: new shows of known artists, and new artists worth importing",
 )
 
@@ -111,10 +148,6 @@ sync_eu_shows = discovery_schedule(
     name="sync_eu_shows",
     route="sync-eu-shows",
     cron="0 1 * * *",
-    countries=eu_countries,
-    refresh_known=True,
-    max_imports=lambda s: s.discovery_max_imports,
-    min_upcoming=MIN_UPCOMING,
     description="Music events in Europe: new shows of known artists, and new artists worth importing",
 )
 
@@ -122,9 +155,29 @@ trending_artist_sync = discovery_schedule(
     name="trending_artist_sync",
     route="trending-artist-sync",
     cron="45 2 * * *",
-    countries=lambda s: US + eu_countries(s),
-    refresh_known=False,
-    max_imports=lambda s: s.trending_imports,
-    min_upcoming=1,
     description="Imports the artists with the most upcoming events that the app does not have yet",
 )
+
+
+@dg.sensor(
+    name=LAUNCHER_SENSOR_NAME,
+    jobs=list(JOBS.values()),
+    minimum_interval_seconds=LAUNCHER_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Refresh batches a discovery run opened -> one batch run each (run key = batch id).",
+)
+def discovery_batches(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    cursor = (
+        datetime.fromisoformat(context.cursor)
+        if context.cursor
+        else datetime.now(UTC) - LAUNCHER_FIRST_LOOK_BACK
+    )
+    with tracking_connection() as conn:
+        batches = opened_since(conn, list(ROUTES), cursor - LAUNCHER_OVERLAP)
+        latest = opened_at(conn, [b.batch_id for b in batches]) if batches else None
+    new_cursor = max(cursor, latest) if latest else cursor
+    return dg.SensorResult(
+        run_requests=[run_request(b) for b in batches],
+        cursor=new_cursor.isoformat(),
+        skip_reason=None if batches else "no refresh batch opened by a discovery run",
+    )

@@ -26,6 +26,7 @@ from mysetlist_pipelines.lib.tracking import BATCH_TAG
 from mysetlist_pipelines.lib.tracking.claim import DAGSTER_PRIORITY
 from mysetlist_pipelines.lib.tracking.models import PRIORITY_TAG
 
+from ..artists.common import PER_PARTITION_EVENTS_TAG
 from ..artists.partitions import artists_partitions
 from ..tracking import tracking_connection
 
@@ -77,6 +78,8 @@ def run_request(batch: fleet.Batch) -> dg.RunRequest:
             BATCH_TAG: batch.batch_id,
             PRIORITY_TAG: str(DAGSTER_PRIORITY[fleet.batches.FLEET_PRIORITY]),
             SCHEDULE_TAG: batch.schedule,
+            # One materialization per artist synced, not one per partition of the range.
+            PER_PARTITION_EVENTS_TAG: "true",
         },
     )
 

@@ -5,10 +5,11 @@ A Dagster run covers a *range* of partitions, and a range follows the partitions
 artists are sorted into partition order and cut into groups of at most `size` artists whose range
 spans at most `SPAN_FACTOR * size` partitions. Partitions inside a range that the tick did not select
 are skipped by the run at no provider cost (defs/artists/common.run_step syncs only the members of
-the run's batch: the partitions its `sync_jobs` rows were opened for); Dagster still records the
-range's materializations for them, and the run's metadata says which artists were skipped and why.
-The span cap bounds that bookkeeping: a sparse selection gets more, smaller runs rather than ranges
-that are mostly skipped partitions.
+the run's batch: the partitions its `sync_jobs` rows were opened for); the run records a
+materialization only for the artists whose steps completed (defs/artists/common
+PER_PARTITION_EVENTS_TAG), so skipped partitions keep their status, and the run's metadata says which
+artists were skipped and why. The span cap bounds that bookkeeping: a sparse selection gets more,
+smaller runs rather than ranges that are mostly skipped partitions.
 
 Each batch gets one `sync_jobs` row per artist (lib/tracking.open_batch: job_type of its Work, low
 priority, `metadata.batch_id`) and a `pipelines.fleet_batches` row (range, members, expected calls).
@@ -156,6 +157,26 @@ def load_tick(conn: psycopg.Connection, schedule: str, tick: datetime) -> list[B
             "WHERE schedule = %s AND tick = %s ORDER BY batch_id",
             (schedule, tick),
         ).fetchall()
+
+
+def opened_since(conn: psycopg.Connection, schedules: Sequence[str], since: datetime) -> list[Batch]:
+    """The batches that runs of these schedules' work opened at or after `since`, oldest first (the
+    discovery runs open batches a sensor then launches: defs/schedules/discovery.py)."""
+    with conn.cursor(row_factory=class_row(Batch)) as cur:
+        return cur.execute(
+            "SELECT batch_id, schedule, tick, job_name, job_type, asset_selection, run_config, partition_keys, "
+            "range_start, range_end, skipped_keys, expected_calls FROM pipelines.fleet_batches "
+            "WHERE schedule = ANY(%s) AND created_at >= %s ORDER BY created_at, batch_id",
+            (list(schedules), since),
+        ).fetchall()
+
+
+def opened_at(conn: psycopg.Connection, batch_ids: Sequence[str]) -> datetime | None:
+    """When the latest of these batches was opened (the launcher sensor's cursor)."""
+    row = conn.execute(
+        "SELECT max(created_at) FROM pipelines.fleet_batches WHERE batch_id = ANY(%s)", (list(batch_ids),)
+    ).fetchone()
+    return row[0] if row else None
 
 
 def batch_members(conn: psycopg.Connection, batch: str) -> set[str]:

@@ -1,4 +1,5 @@
-"""One tick of sync-us-shows / sync-eu-shows / trending-artist-sync, in plain Python.
+"""One tick of sync-us-shows / sync-eu-shows / trending-artist-sync, in plain Python (run by the
+`discovery` job's op, defs/schedules/discovery.py).
 
 1. Nothing is asked of Ticketmaster while its circuit is open; otherwise discovery (discovery.py)
    searches the markets within what the Ticketmaster allowance leaves and the tick's deadline.
@@ -26,7 +27,10 @@ from .tick import TickInfo, read_allowances, refresh
 from .work import PROVIDERS, WORK
 
 WINDOW = timedelta(days=90)  # how far ahead discovery looks
-DEADLINE_SECONDS = 40.0  # Dagster gives a schedule evaluation 60 s
+# The discovery run's own bound (it runs in a job, not in a schedule's 60-s evaluation): long enough
+# for the paced search of every market when other runs share the Ticketmaster pace, short enough that
+# a stuck provider does not hold the tick for hours; what it did not reach waits for the next tick.
+DEADLINE_SECONDS = 600.0
 MIN_UPCOMING = 3  # Ticketmaster upcoming events that make an unknown artist worth importing
 
 

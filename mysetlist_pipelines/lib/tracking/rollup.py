@@ -2,7 +2,14 @@
 
 Called (under the jobs' locks) after every state change, and by the reconciliation for any job whose
 rows may have drifted. A job the app has set back to `pending` is left alone: that is a new request,
-which the pending-jobs sensor will pick up.
+which the pending-jobs sensor will pick up. A finished job (`completed`, `failed`, `partial`,
+`cancelled`) is left alone too: the app may show, copy or compare a finished row, so once written it
+never changes again (only the app setting it back to `pending` starts it over).
+
+`metadata` belongs to the app: when it is an object (or SQL NULL) the project adds its own keys under
+`pipelines` (partition keys, run ids); any other value (array, string, number, JSON null) is kept as
+it is, value and type, and those keys stay only in `pipelines.sync_job_targets` (one row per partition
+key, with its `run_id`), where the app can join them by `job_id`.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from psycopg.types.json import Jsonb
 
 from .models import STEP_COLUMNS, TARGET_COLUMNS, StepState, Target
 from .view import import_view, job_view, progress_views
+
+# sync_jobs statuses a rollup never rewrites: a new request (`pending`) and every finished row.
+FROZEN_JOB_STATUSES = ("pending", "completed", "failed", "partial", "cancelled")
 
 
 def load_targets(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> list[Target]:
@@ -49,8 +59,8 @@ def rollup(conn: psycopg.Connection, job_ids: Iterable[str]) -> int:
         r[0]: r[1:]
         for r in conn.execute(
             "SELECT id, status, started_at, entity_type, entity_id, metadata->>'source' FROM sync_jobs "
-            "WHERE id = ANY(%s) AND status <> 'pending'",
-            (ids,),
+            "WHERE id = ANY(%s) AND status <> ALL(%s)",
+            (ids, list(FROZEN_JOB_STATUSES)),
         )
     }
     ids = [i for i in ids if i in jobs]
@@ -96,18 +106,23 @@ def _write_jobs(conn: psycopg.Connection, rows: list[tuple[object, ...]]) -> int
         UPDATE sync_jobs j SET status = v.status, total_steps = v.total, completed_steps = v.done,
             current_step = v.cur, error = v.error, completed_at = v.completed_at,
             retry_count = v.retries, started_at = v.started_at, entity_id = v.entity,
-            metadata = COALESCE(j.metadata, '{}'::jsonb) || v.meta, updated_at = now()
+            metadata = CASE WHEN j.metadata IS NULL OR jsonb_typeof(j.metadata) = 'object'
+                THEN COALESCE(j.metadata, '{}'::jsonb) || v.meta ELSE j.metadata END,
+            updated_at = now()
         FROM unnest(%s::text[], %s::text[], %s::int[], %s::int[], %s::text[], %s::text[],
                     %s::timestamptz[], %s::int[], %s::timestamptz[], %s::text[], %s::jsonb[])
             AS v(id, status, total, done, cur, error, completed_at, retries, started_at, entity, meta)
-        WHERE j.id = v.id AND j.status <> 'pending'
+        WHERE j.id = v.id AND j.status <> ALL(%s::text[])
           AND (j.status, j.total_steps, j.completed_steps, j.current_step, j.error, j.completed_at,
-               j.retry_count, j.started_at, j.entity_id, COALESCE(j.metadata, '{}'::jsonb) @> v.meta)
+               j.retry_count, j.started_at, j.entity_id,
+               -- A value that is not an object never takes our keys: nothing to write for it.
+               CASE WHEN j.metadata IS NULL OR jsonb_typeof(j.metadata) = 'object'
+                    THEN COALESCE(j.metadata, '{}'::jsonb) @> v.meta ELSE true END)
               IS DISTINCT FROM
               (v.status, v.total, v.done, v.cur, v.error, v.completed_at, v.retries, v.started_at,
                v.entity, true)
         """,
-        [list(c) for c in cols],
+        [*(list(c) for c in cols), list(FROZEN_JOB_STATUSES)],
     )
     return cur.rowcount
 
