@@ -14,6 +14,7 @@ import psycopg
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from .cancel import close_cancelled
 from .models import STEP_COLUMNS, TARGET_COLUMNS, StepState, Target
 from .view import import_view, job_view, progress_views
 
@@ -54,6 +55,8 @@ def rollup(conn: psycopg.Connection, job_ids: Iterable[str]) -> int:
         )
     }
     ids = [i for i in ids if i in jobs]
+    # The app's `cancelled` wins over whatever the run reports: close its state first (lib/tracking/cancel.py).
+    close_cancelled(conn, [i for i in ids if jobs[i][0] == "cancelled"])
     targets: dict[str, list[Target]] = defaultdict(list)
     for t in load_targets(conn, "job_id = ANY(%s)", (ids,)):
         targets[t.job_id].append(t)
