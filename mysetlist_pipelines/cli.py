@@ -73,8 +73,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    from .lib.jobs_cli import list_jobs
+    from .lib.jobs_cli import cancel_job, list_jobs
 
+    if args.jobs_command == "cancel":
+        return cancel_job(args.job_id)
     return list_jobs(limit=args.limit, status=args.status)
 
 
@@ -133,8 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     j = sub.add_parser("jobs", help="recent sync jobs with status and progress")
     j.add_argument("--limit", type=int, default=20)
-    j.add_argument("--status", choices=["pending", "in_progress", "completed", "failed", "partial"])
-    j.set_defaults(handler=_jobs)
+    j.add_argument(
+        "--status", choices=["pending", "in_progress", "completed", "failed", "partial", "cancelled"]
+    )
+    j.set_defaults(handler=_jobs, jobs_command=None)
+    j_sub = j.add_subparsers(dest="jobs_command", required=False, metavar="JOBS_COMMAND")
+    c = j_sub.add_parser("cancel", help="cancel a pending or in-progress sync job, as the app does")
+    c.add_argument("job_id", metavar="ID", help="the sync_jobs id (or a unique prefix, as `jobs` prints)")
     return parser
 
 
