@@ -1,4 +1,4 @@
-"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs."""
+"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs, status."""
 
 from __future__ import annotations
 
@@ -80,6 +80,12 @@ def _jobs(args: argparse.Namespace) -> int:
     return list_jobs(limit=args.limit, status=args.status)
 
 
+def _status(args: argparse.Namespace) -> int:
+    from .lib.jobs_cli import show_status
+
+    return show_status(as_json=args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mysetlist",
@@ -142,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     j_sub = j.add_subparsers(dest="jobs_command", required=False, metavar="JOBS_COMMAND")
     c = j_sub.add_parser("cancel", help="cancel a pending or in-progress sync job, as the app does")
     c.add_argument("job_id", metavar="ID", help="the sync_jobs id (or a unique prefix, as `jobs` prints)")
+
+    st = sub.add_parser("status", help="providers' calls left today, breakers, last errors; the run queue")
+    st.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    st.set_defaults(handler=_status)
     return parser
 
 

@@ -238,3 +238,13 @@ def cancel_job(job_id: str) -> int:
         return 0
     print(f"sync job {result.job_id} is {result.before}: nothing to cancel", file=sys.stderr)
     return 2
+
+
+def show_status(as_json: bool = False) -> int:
+    """`mysetlist status [--json]` (lib/status.py)."""
+    from .status import collect, render
+
+    with _connect() as conn:
+        status = collect(conn, get_settings())
+    print(status.model_dump_json(indent=2) if as_json else render(status))
+    return 0
