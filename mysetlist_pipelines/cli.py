@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -164,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # check-env reports bad settings itself
         level = "INFO"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command != "check-env":  # check-env reports a bad alert setting instead of failing on it
+        from .lib.alerts import init_monitoring
+
+        with contextlib.suppress(Exception):
+            init_monitoring()
     handler: Handler = args.handler
     try:
         return handler(args)
