@@ -9,7 +9,7 @@ import gzip
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +19,10 @@ import pytest
 
 from mysetlist_pipelines.lib import alerts, tracking
 from mysetlist_pipelines.lib.checkenv import check_env
+from mysetlist_pipelines.lib.http import CircuitOpen, QuotaExhausted
+from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
+from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.dagster_stack import poll
 
 from .tracking_helpers import insert_job
@@ -152,3 +155,34 @@ def test_check_env_names_the_alert_hosts_never_the_key(monkeypatch: pytest.Monke
     assert "abcdef0123456789" not in text and "XYZsecret" not in text
     monkeypatch.setenv("MONITORING_ENABLED", "false")
     assert "Sentry off (MONITORING_ENABLED=false)" in check_env(env_file=None).render()
+
+
+def test_an_open_breaker_and_a_spent_budget_alert_once_each(
+    receiver: Receiver, sandbox_env: SandboxServer, make_providers: Callable[..., Providers]
+) -> None:
+    ref = sandbox_env.artist("velvet-static")
+    providers = make_providers(
+        http_max_retries=6,
+        breaker_failure_threshold=3,
+        breaker_cooldown_seconds=0.5,
+        ticketmaster_daily_quota=1,
+    )
+    sandbox_env.add_fault("setlistfm", "502", count=-1)
+    for _ in range(3):  # the breaker opens, then fails fast (and reopens) on every later call
+        with pytest.raises(CircuitOpen):
+            providers.setlistfm.artist(ref.mbid)
+    providers.ticketmaster.attraction(ref.tm_attraction_id)
+    for _ in range(3):
+        with pytest.raises(QuotaExhausted):
+            providers.ticketmaster.attraction(ref.tm_attraction_id)
+    import sentry_sdk
+
+    sentry_sdk.flush(10)
+    poll(lambda: len(receiver.events) >= 2 and len(receiver.hooks) >= 2, 15, "the two provider alerts")
+    fingerprints = sorted(tuple(e["fingerprint"]) for e in receiver.events)
+    assert fingerprints == [("provider", "setlistfm", "breaker_open"), ("provider", "ticketmaster", "budget")]
+    texts = sorted(h["text"] for h in receiver.hooks)
+    assert texts[0].startswith("Ticketmaster: today's call budget is spent until ")
+    assert texts[1].startswith("setlist.fm: circuit breaker open until ") and "502" in texts[1]
+    key = providers.ticketmaster._api_key
+    assert key and key.encode() not in b"".join(receiver.raw)

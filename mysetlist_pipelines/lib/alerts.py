@@ -1,8 +1,10 @@
 """Alerts for operators: Sentry (`SENTRY_DSN`, unless `MONITORING_ENABLED=false`) and a chat webhook
 (`MYSETLIST_ALERT_WEBHOOK_URL`, one `{"text": ...}` POST per alert, Slack's incoming-webhook shape).
 
-What alerts today: a sync job that ends `failed` or `partial` (the run-status sensors call
-`jobs_ended`). Each Sentry event carries tags (provider, job_type, step, sync_job_id, artist) and a
+What alerts: a sync job that ends `failed` or `partial` (the run-status sensors call `jobs_ended`);
+a provider's circuit breaker opening and a provider's daily budget spent, ours or the provider's own
+(lib/http calls `provider_alert`, once per outage: both channels wait out the cooldown there, since
+every call during an outage would report it again). Each Sentry event carries tags (provider, job_type, step, sync_job_id, artist) and a
 fingerprint of (job_type, status, step, provider), so one provider outage failing many jobs is one
 Sentry issue; no default PII is sent and every string of an event goes through the project's
 redactor (`before_send`). The webhook sends at most one message per (job_type, step, provider) in
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +27,7 @@ import requests
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .settings import PROVIDER_LABELS
 from .tracking.events import guess_provider
 from .tracking.redact import redact
 
@@ -94,13 +98,71 @@ def _post(url: str, text: str) -> None:
         log.warning("alert webhook failed: %s", redact(str(exc)))
 
 
+_COOLDOWN_SQL = (
+    "INSERT INTO pipelines.alert_cooldown AS c (key, sent_at) VALUES (%s, now()) ON CONFLICT (key) "
+    "DO UPDATE SET sent_at = now() WHERE c.sent_at < now() - make_interval(secs => %s) RETURNING key"
+)
+
+
 def _cooldown_passed(conn: psycopg.Connection, key: str, seconds: float) -> bool:
-    row = conn.execute(
-        "INSERT INTO pipelines.alert_cooldown AS c (key, sent_at) VALUES (%s, now()) ON CONFLICT (key) "
-        "DO UPDATE SET sent_at = now() WHERE c.sent_at < now() - make_interval(secs => %s) RETURNING key",
-        (key, seconds),
-    ).fetchone()
-    return row is not None
+    return conn.execute(_COOLDOWN_SQL, (key, seconds)).fetchone() is not None
+
+
+def _capture(text: str, tags: Mapping[str, str | None], fingerprint: list[str]) -> None:
+    import sentry_sdk
+
+    with sentry_sdk.new_scope() as scope:
+        for key, value in tags.items():
+            if value:
+                scope.set_tag(key, redact(value, limit=200))
+        scope.fingerprint = fingerprint
+        sentry_sdk.capture_message(text, level="error")
+
+
+def _webhook(settings: AlertSettings, text: str) -> threading.Thread | None:
+    if not settings.webhook_url:
+        return None
+    thread = threading.Thread(target=_post, args=(settings.webhook_url, text), daemon=True)
+    thread.start()
+    return thread
+
+
+_PROVIDER_EVENTS = {
+    "breaker_open": "circuit breaker open",
+    "quota": "the provider says today's quota is spent",
+    "budget": "today's call budget is spent",
+    "rate_limited": "rate limited for a long while",
+}
+
+
+def provider_alert(
+    fetch: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],
+    provider: str,
+    kind: str,
+    reason: str | None,
+    until: datetime | None,
+    settings: AlertSettings | None = None,
+) -> bool:
+    """One alert per provider outage (`kind`: breaker_open | quota | budget | rate_limited), through
+    `fetch` (lib/http's state store) for the shared cooldown. Never raises: an alert must not break
+    the call that noticed the outage. Returns whether it was sent."""
+    try:
+        settings = settings or AlertSettings()
+        if not (settings.sentry_on or settings.webhook_url):
+            return False
+        fingerprint = ["provider", provider, kind]
+        if not fetch(_COOLDOWN_SQL, (":".join(fingerprint), settings.cooldown_seconds)):
+            return False
+        when = f" until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if until else ""
+        label = PROVIDER_LABELS.get(provider, provider)
+        text = redact(f"{label}: {_PROVIDER_EVENTS.get(kind, kind)}{when}: {reason or ''}".rstrip(": "), 2000)
+        if init_monitoring(settings):
+            _capture(text or "", {"provider": provider, "kind": kind}, fingerprint)
+        _webhook(settings, text or "")
+        return True
+    except Exception as exc:
+        log.warning("provider alert not sent: %s", redact(str(exc)))
+        return False
 
 
 def send(
@@ -115,21 +177,12 @@ def send(
     settings = settings or AlertSettings()
     text = redact(text, limit=2000) or ""
     if init_monitoring(settings):
-        import sentry_sdk
-
-        with sentry_sdk.new_scope() as scope:
-            for key, value in tags.items():
-                if value:
-                    scope.set_tag(key, redact(value, limit=200))
-            scope.fingerprint = fingerprint
-            sentry_sdk.capture_message(text, level="error")
+        _capture(text, tags, fingerprint)
     if not settings.webhook_url or not _cooldown_passed(
         conn, ":".join(fingerprint), settings.cooldown_seconds
     ):
         return None
-    thread = threading.Thread(target=_post, args=(settings.webhook_url, text), daemon=True)
-    thread.start()
-    return thread
+    return _webhook(settings, text)
 
 
 def jobs_ended(

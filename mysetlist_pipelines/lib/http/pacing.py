@@ -96,6 +96,9 @@ class Pacer:
                 until=until,
             )
         if outcome == "quota":
+            from ..alerts import provider_alert  # every call past the budget lands here: the cooldown sends one
+
+            provider_alert(self._store.fetch, provider, "budget", f"{reason} ({used} used today)", until)
             raise QuotaExhausted(
                 provider,
                 f"{reason} ({used} used today); the budget resets at {until_text(until)}",
