@@ -46,13 +46,6 @@ class CircuitBreaker:
         self._store.fetch("SELECT pipelines.provider_trip(%s, %s, %s, %s)", (provider, until, kind, reason))
         _alert(self._store, provider, kind, reason, until)
 
-
-def _alert(store: StateStore, provider: str, kind: str, reason: str | None, until: datetime | None) -> None:
-    """Sentry / webhook, once per outage (lib/alerts.py); never raises."""
-    from ..alerts import provider_alert
-
-    provider_alert(store.fetch, provider, kind, reason, until)
-
     def state(self, provider: str) -> BreakerState:
         rows = self._store.fetch(
             "SELECT failures, open_until, open_kind, open_reason FROM pipelines.provider_pacing "
@@ -60,3 +53,10 @@ def _alert(store: StateStore, provider: str, kind: str, reason: str | None, unti
             (provider,),
         )
         return BreakerState(*rows[0]) if rows else BreakerState(0, None, None, None)
+
+
+def _alert(store: StateStore, provider: str, kind: str, reason: str | None, until: datetime | None) -> None:
+    """Sentry / webhook, once per outage (lib/alerts.py); never raises."""
+    from ..alerts import provider_alert
+
+    provider_alert(store.fetch, provider, kind, reason, until)
