@@ -96,7 +96,8 @@ class Pacer:
                 until=until,
             )
         if outcome == "quota":
-            from ..alerts import provider_alert  # every call past the budget lands here: the cooldown sends one
+            # Every call past the budget lands here: the alert's cooldown sends one per outage.
+            from ..alerts import provider_alert
 
             provider_alert(self._store.fetch, provider, "budget", f"{reason} ({used} used today)", until)
             raise QuotaExhausted(
