@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup dev test lint bench clean
+.PHONY: setup dev test lint bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: setup
 
 bench: setup
 	$(VENV)/bin/python -m benchmarks.run
+
+# The README's screenshots (docs/*.png); needs Debian's `chromium` package, so not part of `make test`.
+screenshots: setup
+	$(VENV)/bin/python scripts/screenshots.py
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,8 +1,9 @@
-"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs."""
+"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs, status."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -73,9 +74,17 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    from .lib.jobs_cli import list_jobs
+    from .lib.jobs_cli import cancel_job, list_jobs
 
+    if args.jobs_command == "cancel":
+        return cancel_job(args.job_id)
     return list_jobs(limit=args.limit, status=args.status)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .lib.jobs_cli import show_status
+
+    return show_status(as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,8 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     j = sub.add_parser("jobs", help="recent sync jobs with status and progress")
     j.add_argument("--limit", type=int, default=20)
-    j.add_argument("--status", choices=["pending", "in_progress", "completed", "failed", "partial"])
-    j.set_defaults(handler=_jobs)
+    j.add_argument(
+        "--status", choices=["pending", "in_progress", "completed", "failed", "partial", "cancelled"]
+    )
+    j.set_defaults(handler=_jobs, jobs_command=None)
+    j_sub = j.add_subparsers(dest="jobs_command", required=False, metavar="JOBS_COMMAND")
+    c = j_sub.add_parser("cancel", help="cancel a pending or in-progress sync job, as the app does")
+    c.add_argument("job_id", metavar="ID", help="the sync_jobs id (or a unique prefix, as `jobs` prints)")
+
+    st = sub.add_parser("status", help="providers' calls left today, breakers, last errors; the run queue")
+    st.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    st.set_defaults(handler=_status)
     return parser
 
 
@@ -147,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # check-env reports bad settings itself
         level = "INFO"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command != "check-env":  # check-env reports a bad alert setting instead of failing on it
+        from .lib.alerts import init_monitoring
+
+        with contextlib.suppress(Exception):
+            init_monitoring()
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -2,6 +2,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from mysetlist_pipelines.lib.alerts import init_monitoring
+
+# Every process that loads the definitions (code server, run workers) reports to Sentry if configured.
+init_monitoring()
+
 
 @dg.definitions
 def defs() -> dg.Definitions:

@@ -93,6 +93,9 @@ def test_dev_brings_everything_up_and_stops_cleanly(
         assert (data / "pg" / "PG_VERSION").is_file()  # the embedded server, in the data folder
         text = (tmp_path / "dev.log").read_text(errors="replace")
         assert "sandbox for Spotify, Ticketmaster, setlist.fm" in text
+        assert f"Dagster UI     http://127.0.0.1:{port}" in text and "mysetlist import" in text
+        # Dagster's per-tick INFO lines stay out of the terminal (LOG_LEVEL is not DEBUG).
+        assert " - INFO - " not in text
 
         os.kill(proc.pid, stop_signal)
         assert proc.wait(timeout=90) == 0
@@ -110,3 +113,18 @@ def test_dev_brings_everything_up_and_stops_cleanly(
     ]
     assert not leftovers
     assert not (data / "pg" / "postmaster.pid").exists()
+
+
+def test_the_banner_never_shows_the_database_password() -> None:
+    from mysetlist_pipelines.lib.devserver import banner
+
+    text = banner(
+        "http://127.0.0.1:3000",
+        "postgresql://app:s3cret-pw@127.0.0.1:5433/mysetlist",
+        "http://127.0.0.1:8765",
+        ["spotify", "setlistfm"],
+        "warning",
+    )
+    assert "s3cret-pw" not in text and "postgresql://app:***@127.0.0.1:5433/mysetlist" in text
+    assert "http://127.0.0.1:3000" in text and "Spotify, setlist.fm" in text
+    assert "WARNING and above (LOG_LEVEL=DEBUG shows all)" in text

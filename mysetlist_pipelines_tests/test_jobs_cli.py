@@ -98,3 +98,21 @@ def test_wait_draws_progress_until_the_job_ends(
     assert ("1/2 steps  partial" if fail else "2/2 steps  completed") in text
     assert text.strip().splitlines()[-1].startswith(word)
     assert job(db, job_id)["status"] == word
+
+
+def test_jobs_cancel_does_what_the_app_does(
+    app_env: str, db: psycopg.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "Cancel Me"]) == 0
+    job_id = db.execute("SELECT id FROM sync_jobs").fetchone()[0]
+    assert main(["jobs", "cancel", job_id[:8]]) == 0
+    assert "cancelled (was pending)" in capsys.readouterr().out
+    row = job(db, job_id)
+    assert (row["status"], row["error"]) == ("cancelled", "cancelled by an operator (mysetlist jobs cancel)")
+    # Twice: nothing more happens, and the command says why.
+    assert main(["jobs", "cancel", job_id]) == 2
+    assert "is cancelled: nothing to cancel" in capsys.readouterr().err
+    assert job(db, job_id) == row
+    assert main(["jobs", "cancel", "no-such-id"]) == 1
+    assert main(["jobs", "--status", "cancelled"]) == 0
+    assert "Cancel Me" in capsys.readouterr().out

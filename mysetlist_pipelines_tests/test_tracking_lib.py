@@ -382,16 +382,22 @@ def test_a_batch_run_moves_each_artists_row_on_its_own(db: psycopg.Connection) -
     assert row["status"] == "partial" and row["error"] == "syncing_songs failed (Spotify): Spotify: HTTP 502"
 
 
-def test_a_canceled_run_fails_the_job_saying_so(db: psycopg.Connection) -> None:
+def test_a_run_terminated_in_dagster_cancels_the_job_saying_so(db: psycopg.Connection) -> None:
     job_id = insert_job(db, metadata={"artist_name": "Canceled Band"}, job_type="catalog_only")
     (launch,) = tracking.claim_pending(db, limit=5).launches
     run = _run(launch)
     tracking.step_started(db, run, "fetching_artist")
     tracking.finish_run(db, run, RunOutcome("canceled", _now(), will_retry=True))  # canceled runs never retry
     row = job(db, job_id)
-    assert (row["status"], row["retry_count"]) == ("failed", 0)
-    assert row["error"] == "fetching_artist failed: the run was canceled during this step"
-    assert progress(db, job_id)["syncing_songs"]["message"] == "not run: the run was canceled"
+    assert (row["status"], row["retry_count"]) == ("cancelled", 0)
+    assert (
+        row["error"] == "cancelled in Dagster: run run-1 was terminated" and row["completed_at"] is not None
+    )
+    steps = progress(db, job_id)
+    assert {s: (p["status"], p["message"]) for s, p in steps.items()} == {
+        "fetching_artist": ("failed", "cancelled"),
+        "syncing_songs": ("failed", "cancelled"),
+    }
 
 
 def _finished_full_sync(db: psycopg.Connection, job_id: str) -> RunInfo:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
@@ -84,8 +85,43 @@ def check_env(production: bool = False, env_file: Path | None = Path(".env")) ->
             report.summary.append(f"{label}: NO CREDENTIALS (required with --production)")
         else:
             report.summary.append(f"{label}: sandbox, no credentials (`mysetlist dev` serves a local fake)")
+    _alert_lines(report, env_file)
     report.summary.append("OK" if report.ok else "INVALID: fix the lines marked invalid")
     return report
+
+
+def _alert_lines(report: Report, env_file: Path | None) -> None:
+    """SENTRY_DSN / MONITORING_ENABLED / the webhook (lib/alerts.py): where alerts go, host only."""
+    from pydantic import ValidationError
+
+    from .alerts import AlertSettings
+
+    try:
+        alerts = AlertSettings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        for err in exc.errors():
+            report.lines.append(Line(str(err["loc"][0]), "set", "invalid", err["msg"]))
+        return
+    if alerts.sentry_on:
+        sentry = f"Sentry alerts to {alerts.sentry_host()}"
+    elif alerts.sentry_dsn:
+        sentry = "Sentry off (MONITORING_ENABLED=false)"
+    else:
+        sentry = "no Sentry alerts"
+    report.lines.append(Line("SENTRY_DSN", "set" if alerts.sentry_dsn else "unset", "ok", sentry))
+    hook = alerts.webhook_url
+    host = urlsplit(hook).hostname if hook else None
+    report.lines.append(
+        Line(
+            "MYSETLIST_ALERT_WEBHOOK_URL",
+            "set" if hook else "unset",
+            "ok",
+            f"webhook alerts to {host}, at most one per outage per {alerts.cooldown_seconds:g} s"
+            if hook
+            else "no webhook alerts",
+        )
+    )
+    report.summary.append(f"Alerts: {sentry}; {'webhook to ' + str(host) if hook else 'no webhook'}")
 
 
 def _raw_values(env_file: Path | None) -> dict[str, str | None]:

@@ -5,6 +5,10 @@
 3. the sandbox providers, for every provider without credentials;
 4. `dagster dev` (webserver + daemon + code server) on 127.0.0.1, logs to this terminal.
 
+Once it is started a short banner says where everything is (UI address, the app database's URL
+without its password, how to import an artist); Dagster's own services log at WARNING (their
+per-tick INFO lines drown everything else) unless `LOG_LEVEL=DEBUG`, which shows all of them.
+
 Ctrl-C or SIGTERM stops it all cleanly: `dagster dev` gets the SIGINT it needs, then the sandbox and
 the embedded Postgres stop.
 """
@@ -69,6 +73,31 @@ def provider_env(settings: Settings, sandbox_url: str | None) -> dict[str, str]:
     return env
 
 
+def dagster_log_level(settings: Settings) -> str:
+    """The level of Dagster's own service logs in the dev terminal."""
+    return "debug" if settings.log_level == "DEBUG" else "warning"
+
+
+def banner(ui_url: str, app_url: str, sandbox_url: str | None, sandboxed: list[str], log_level: str) -> str:
+    """What `mysetlist dev` prints once everything is started (never a password)."""
+    lines = [
+        "",
+        "MySetlist pipelines starting (the UI answers within a minute)",
+        f"  Dagster UI     {ui_url}   (automation: {ui_url}/automation)",
+        f"  app database   {redact_url(app_url)}",
+    ]
+    if sandbox_url:
+        lines.append(f"  sandbox        {sandbox_url}  ({', '.join(PROVIDER_LABELS[p] for p in sandboxed)})")
+    lines += [
+        '  import         mysetlist import "Zoë Marlowe" --wait    (then: mysetlist jobs, mysetlist status)',
+        f"  Dagster logs   {log_level.upper()} and above"
+        + ("" if log_level == "debug" else " (LOG_LEVEL=DEBUG shows all)")
+        + "; Ctrl-C stops everything",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) -> int:
     settings = get_settings()
     databases = resolve(settings)
@@ -98,7 +127,10 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
 
     workspace = PROJECT_ROOT / "workspace.yaml"
     target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "mysetlist_pipelines.definitions"]
-    command = [sys.executable, "-m", "dagster", "dev", *target, "-h", host, "-p", str(port)]
+    level = dagster_log_level(settings)
+    command = [
+        sys.executable, "-m", "dagster", "dev", *target, "-h", host, "-p", str(port), "--log-level", level,
+    ]  # fmt: skip
     log.info("Dagster UI on http://%s:%s (DAGSTER_HOME=%s)", host, port, env["DAGSTER_HOME"])
     stopping = threading.Event()
     child: subprocess.Popen[bytes] | None = None
@@ -119,6 +151,11 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
         child = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
         if stopping.is_set():  # asked to stop while it was starting
             _signal(child, signal.SIGINT)
+        else:
+            sandbox_url = sandbox.base_url if sandbox else None
+            print(
+                banner(f"http://{host}:{port}", databases.app_url, sandbox_url, sandboxed, level), flush=True
+            )
         code = _wait(child, stopping)
     finally:
         for sig, handler in previous.items():

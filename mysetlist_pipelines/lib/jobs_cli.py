@@ -1,4 +1,5 @@
-"""`mysetlist import` and `mysetlist jobs`: ask for a sync exactly as the app does, and watch it.
+"""`mysetlist import` and `mysetlist jobs`: ask for a sync exactly as the app does, and watch it;
+`mysetlist jobs cancel ID` cancels one as the app does (the cancel sensor then stops its run).
 
 How `mysetlist import "<artist>"` reads its argument:
 - `spotify:<id>`, `tm:<id>`, `mbid:<uuid>`, `name:<text>` say what it is outright;
@@ -39,7 +40,7 @@ _PREFIXES = {
     "mbid": "mbid",
     "name": "name",
 }
-_FINAL = {"completed": 0, "failed": 1, "partial": 2}
+_FINAL = {"completed": 0, "failed": 1, "partial": 2, "cancelled": 4}
 _POLL_SECONDS = 0.5
 
 
@@ -146,7 +147,8 @@ def progress_line(job: dict[str, Any], steps: list[dict[str, Any]], width: int =
 def watch(
     conn: psycopg.Connection, job_id: str, out: TextIO = sys.stdout, timeout: float | None = None
 ) -> int:
-    """Draw the job's progress until it ends; the exit code says how (0 completed, 2 partial, 1 failed)."""
+    """Draw the job's progress until it ends; the exit code says how (0 completed, 2 partial, 1 failed,
+    4 cancelled)."""
     tty = out.isatty()
     deadline = None if timeout is None else time.monotonic() + timeout
     last = ""
@@ -214,4 +216,36 @@ def list_jobs(limit: int = 20, status: str | None = None) -> int:
             f"{r[0][:8]:<8}  {created:<19}  {r[2]:<12} {r[3]}  {str(r[4])[:24]:<24} {r[5]:<11} {steps:>5}  "
             f"{(r[8] or '-')[:19]:<19} {r[9] or 0:>5}  {error[:80]}"
         )
+    return 0
+
+
+def cancel_job(job_id: str) -> int:
+    """`mysetlist jobs cancel ID`: the app's cancel (a pending or in-progress row), saying an operator
+    did it. Exit 0 when cancelled, 1 when there is no such row, 2 when it had ended already."""
+    from .tracking import request_cancel
+
+    with _connect() as conn:
+        full = conn.execute(
+            "SELECT id FROM sync_jobs WHERE id = %s OR id LIKE %s || '%%' LIMIT 2", (job_id, job_id)
+        ).fetchall()
+        if len(full) != 1:
+            print(
+                f"no sync job {job_id!r}" if not full else f"{job_id!r} matches several jobs", file=sys.stderr
+            )
+            return 1
+        result = request_cancel(conn, full[0][0])
+    if result.cancelled:
+        print(f"sync job {result.job_id} cancelled (was {result.before}); its run stops within seconds")
+        return 0
+    print(f"sync job {result.job_id} is {result.before}: nothing to cancel", file=sys.stderr)
+    return 2
+
+
+def show_status(as_json: bool = False) -> int:
+    """`mysetlist status [--json]` (lib/status.py)."""
+    from .status import collect, render
+
+    with _connect() as conn:
+        status = collect(conn, get_settings())
+    print(status.model_dump_json(indent=2) if as_json else render(status))
     return 0

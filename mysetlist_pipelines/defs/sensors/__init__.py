@@ -5,6 +5,7 @@
 | `sync_jobs_sensor` | 2 s (the daemon visits sensors every ~5 s) | pending rows -> runs; bad rows -> failed |
 | `sync_jobs_on_run_success` / `_failure` / `_canceled` | 2 s | a run's end -> its rows |
 | `sync_jobs_reconciliation` | 30 s | ended/vanished runs, missed events, drift, long waits |
+| `sync_jobs_cancel_sensor` | 2 s | rows the app set to `cancelled` -> runs stopped, rows closed |
 
 `build_sync_sensors(jobs)` builds them for any set of asset jobs named after the app's job types
 (the real ones in defs/jobs.py, or a test's stand-ins); `sync_sensors` registers them for this code
@@ -21,6 +22,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from mysetlist_pipelines.lib.steps import JOB_TYPES
 
+from .cancel import build_cancel_sensor
 from .intake import AnyJob, build_pending_sensor
 from .reconcile import build_reconcile_sensor
 from .run_status import build_run_status_sensors
@@ -29,7 +31,12 @@ log = logging.getLogger(__name__)
 
 
 def build_sync_sensors(jobs: Sequence[AnyJob]) -> list[dg.SensorDefinition]:
-    return [build_pending_sensor(jobs), *build_run_status_sensors(), build_reconcile_sensor()]
+    return [
+        build_pending_sensor(jobs),
+        *build_run_status_sensors(),
+        build_reconcile_sensor(),
+        build_cancel_sensor(),
+    ]
 
 
 def sync_jobs_of_location() -> list[AnyJob]:
@@ -61,5 +68,7 @@ def sync_sensors() -> dg.Definitions:
         log.warning(
             "no sync jobs (full_sync, ...) in defs/jobs.py: the pending-jobs sensor is not registered"
         )
-        return dg.Definitions(sensors=[*build_run_status_sensors(), build_reconcile_sensor()])
+        return dg.Definitions(
+            sensors=[*build_run_status_sensors(), build_reconcile_sensor(), build_cancel_sensor()]
+        )
     return dg.Definitions(sensors=build_sync_sensors(jobs))

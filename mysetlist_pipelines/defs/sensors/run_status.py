@@ -13,6 +13,8 @@ import os
 
 import dagster as dg
 
+from mysetlist_pipelines.lib import alerts
+
 from ..tracking import settle_run, tracking_connection
 
 # Read by Dagster in the process that evaluates sensors (this code location's server).
@@ -24,6 +26,8 @@ RUN_STATUS_INTERVAL_SECONDS = 2
 def _settle(context: dg.RunStatusSensorContext) -> None:
     with tracking_connection() as conn:
         jobs = settle_run(conn, context.instance, context.dagster_run)
+        if jobs:
+            alerts.jobs_ended(conn, jobs)  # failed / partial jobs -> Sentry and the webhook
     if jobs:
         context.log.info(f"run {context.dagster_run.run_id} {context.dagster_run.status.value}: jobs {jobs}")
 

@@ -35,6 +35,8 @@ class CircuitBreaker:
             "SELECT * FROM pipelines.provider_failure(%s, %s, %s, %s)",
             (provider, self.threshold, self.cooldown_seconds, reason),
         )
+        if opened:
+            _alert(self._store, provider, "breaker_open", reason, until)
         return bool(opened), until
 
     def success(self, provider: str) -> None:
@@ -42,6 +44,7 @@ class CircuitBreaker:
 
     def trip(self, provider: str, until: datetime, kind: str, reason: str) -> None:
         self._store.fetch("SELECT pipelines.provider_trip(%s, %s, %s, %s)", (provider, until, kind, reason))
+        _alert(self._store, provider, kind, reason, until)
 
     def state(self, provider: str) -> BreakerState:
         rows = self._store.fetch(
@@ -50,3 +53,10 @@ class CircuitBreaker:
             (provider,),
         )
         return BreakerState(*rows[0]) if rows else BreakerState(0, None, None, None)
+
+
+def _alert(store: StateStore, provider: str, kind: str, reason: str | None, until: datetime | None) -> None:
+    """Sentry / webhook, once per outage (lib/alerts.py); never raises."""
+    from ..alerts import provider_alert
+
+    provider_alert(store.fetch, provider, kind, reason, until)

@@ -96,6 +96,10 @@ class Pacer:
                 until=until,
             )
         if outcome == "quota":
+            # Every call past the budget lands here: the alert's cooldown sends one per outage.
+            from ..alerts import provider_alert
+
+            provider_alert(self._store.fetch, provider, "budget", f"{reason} ({used} used today)", until)
             raise QuotaExhausted(
                 provider,
                 f"{reason} ({used} used today); the budget resets at {until_text(until)}",

@@ -9,8 +9,10 @@ repeat itself safely, and the reconciliation repairs drift with the same code.
 Lifecycle: `claim_pending` (pending -> in_progress + one run request per target, or failed at once) ->
 `step_started` / `step_progress` / `step_finished` (from inside the run) -> `finish_run` (run-status
 sensors, reconciliation) -> completed / partial / failed, or back to in_progress while a retry runs.
+The app may cancel a pending or in-progress row at any point (cancel.py): -> cancelled.
 """
 
+from .cancel import CancelledJob, CancelResult, absorb_cancellations, cancelled_jobs, request_cancel
 from .claim import Intake, Launch, Rejection, claim_pending, run_key
 from .created import NewJobs, create_jobs, open_batch
 from .events import (
@@ -49,6 +51,8 @@ __all__ = [
     "ARTIST_TAG",
     "BATCH_TAG",
     "SYNC_JOB_TAG",
+    "CancelResult",
+    "CancelledJob",
     "Counts",
     "Intake",
     "Launch",
@@ -60,6 +64,8 @@ __all__ = [
     "StepState",
     "Target",
     "abandon_targets",
+    "absorb_cancellations",
+    "cancelled_jobs",
     "claim_pending",
     "create_jobs",
     "drift_candidates",
@@ -73,6 +79,7 @@ __all__ = [
     "pending_backlog",
     "redact",
     "repair",
+    "request_cancel",
     "resolve_targets",
     "rollup",
     "run_key",

@@ -21,11 +21,14 @@ import psycopg
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from .cancel import close_cancelled
 from .models import STEP_COLUMNS, TARGET_COLUMNS, StepState, Target
 from .view import import_view, job_view, progress_views
 
-# sync_jobs statuses a rollup never rewrites: a new request (`pending`) and every finished row.
+# sync_jobs statuses a rollup never rewrites: a new request (`pending`) and every finished row. A row
+# the app has just cancelled is not finished yet: its rollup closes it once (sets `completed_at`).
 FROZEN_JOB_STATUSES = ("pending", "completed", "failed", "partial", "cancelled")
+_OPEN = "(j.status <> ALL(%s::text[]) OR (j.status = 'cancelled' AND j.completed_at IS NULL))"
 
 
 def load_targets(conn: psycopg.Connection, where: str, params: tuple[object, ...]) -> list[Target]:
@@ -58,12 +61,14 @@ def rollup(conn: psycopg.Connection, job_ids: Iterable[str]) -> int:
     jobs = {
         r[0]: r[1:]
         for r in conn.execute(
-            "SELECT id, status, started_at, entity_type, entity_id, metadata->>'source' FROM sync_jobs "
-            "WHERE id = ANY(%s) AND status <> ALL(%s)",
+            "SELECT id, status, started_at, entity_type, entity_id, metadata->>'source' FROM sync_jobs j "
+            f"WHERE id = ANY(%s) AND {_OPEN}",
             (ids, list(FROZEN_JOB_STATUSES)),
         )
     }
     ids = [i for i in ids if i in jobs]
+    # The app's `cancelled` wins over whatever the run reports: close its state first (lib/tracking/cancel.py).
+    close_cancelled(conn, [i for i in ids if jobs[i][0] == "cancelled"])
     targets: dict[str, list[Target]] = defaultdict(list)
     for t in load_targets(conn, "job_id = ANY(%s)", (ids,)):
         targets[t.job_id].append(t)
@@ -112,7 +117,9 @@ def _write_jobs(conn: psycopg.Connection, rows: list[tuple[object, ...]]) -> int
         FROM unnest(%s::text[], %s::text[], %s::int[], %s::int[], %s::text[], %s::text[],
                     %s::timestamptz[], %s::int[], %s::timestamptz[], %s::text[], %s::jsonb[])
             AS v(id, status, total, done, cur, error, completed_at, retries, started_at, entity, meta)
-        WHERE j.id = v.id AND j.status <> ALL(%s::text[])
+        WHERE j.id = v.id AND """
+        + _OPEN
+        + """
           AND (j.status, j.total_steps, j.completed_steps, j.current_step, j.error, j.completed_at,
                j.retry_count, j.started_at, j.entity_id,
                -- A value that is not an object never takes our keys: nothing to write for it.

@@ -115,7 +115,10 @@ def take_over(conn: Connection, run: RunInfo, targets: list[Target], started: bo
         "(job_id, partition_key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
         ([t.job_id for t in mine], [t.partition_key for t in mine]),
     )
-    mine = [t for t in fresh if owns(t, run)]
+    # A target cancelled under this run (or before any run came) ignores the run's late reports.
+    mine = [
+        t for t in fresh if owns(t, run) and not (t.status == "canceled" and t.run_id in (None, run.run_id))
+    ]
     newcomers = [t for t in mine if t.run_id != run.run_id]
     if newcomers:
         # A re-execution without Dagster's retry number still counts as one more attempt.

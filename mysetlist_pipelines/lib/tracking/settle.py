@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from psycopg import Connection
 
+from .cancel import STEP_MESSAGE, cancelled_in_dagster
 from .events import guess_provider, target_keys
 from .models import STEP_BY_NAME, RunInfo, RunOutcome, StepState
 from .redact import redact
@@ -54,7 +55,11 @@ def finish_run(conn: Connection, run: RunInfo, outcome: RunOutcome) -> list[str]
             {
                 "status": status,
                 "ended": None if status == "retrying" else outcome.ended_at,
-                "error": None if status == "succeeded" else redact(outcome.run_error),
+                "error": cancelled_in_dagster(run.run_id)
+                if status == "canceled"
+                else None
+                if status == "succeeded"
+                else redact(outcome.run_error),
                 "jobs": jobs,
                 "pks": pks,
             },
@@ -91,24 +96,20 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
         return (*row, "completed", 100, message, None, None)
     if s.status == "completed":
         return None
+    if outcome.status == "canceled" and not (s.status == "failed" and s.error):
+        return (*row, "failed", s.progress if s.status == "in_progress" else 0, STEP_MESSAGE, None, None)
     if _failed(s, outcome):
         reported = outcome.step_errors.get(asset)
         error = s.error if s.status == "failed" and s.error else (reported or outcome.run_error)
         if not error:
-            error = (
-                "the run was canceled during this step"
-                if outcome.status == "canceled"
-                else "the run ended during this step without a report (its process may have died)"
-            )
+            error = "the run ended during this step without a report (its process may have died)"
         error = redact(error)
         if outcome.will_retry and outcome.status == "failure":
             return (*row, "pending", 0, f"retry queued after: {error}", None, None)
         return (*row, "failed", s.progress, "failed", error, s.provider or guess_provider(error))
     if outcome.will_retry and outcome.status == "failure":
         return None if s.status == "pending" else (*row, "pending", 0, "waiting for the retry", None, None)
-    if outcome.status == "canceled":
-        why = "not run: the run was canceled"
-    elif first_failure:
+    if first_failure:
         why = f"not run: {first_failure} failed first"
     else:
         why = "not run: the run failed before this step"

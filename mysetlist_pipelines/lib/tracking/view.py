@@ -101,13 +101,22 @@ def _current_step(steps: list[StepState], is_open: bool) -> str | None:
     return None
 
 
+def _error(status: str, cancelled: list[Target], targets: list[Target], steps: list[StepState]) -> str | None:
+    if status == "cancelled":  # who cancelled it (each target's note; one for a one-artist job)
+        return redact("; ".join(dict.fromkeys(t.error or "cancelled" for t in cancelled)))
+    return error_text(targets, steps)
+
+
 def job_view(targets: list[Target], steps: list[StepState], started_at: datetime | None) -> JobView:
     # Every step done is a completed job, even before Dagster has closed the run (the data is all in;
     # this saves the app the run's shutdown and the run-status sensor's next visit).
     all_done = bool(steps) and all(s.status == "completed" for s in steps)
     is_open = any(t.is_open for t in targets) and not all_done
+    cancelled = [t for t in targets if t.status == "canceled"]
     if is_open:
         status = "in_progress"
+    elif cancelled:
+        status = "cancelled"  # by the app, an operator or in Dagster: the error says which
     elif all(t.status == "succeeded" for t in targets) and not steps:
         status = "completed"
     else:
@@ -121,7 +130,7 @@ def job_view(targets: list[Target], steps: list[StepState], started_at: datetime
         total_steps=len(steps),
         completed_steps=sum(s.status == "completed" for s in steps),
         current_step=_current_step(steps, is_open),
-        error=None if is_open or status == "completed" else error_text(targets, steps),
+        error=None if is_open or status == "completed" else _error(status, cancelled, targets, steps),
         completed_at=None if is_open else (max(ends) if ends else None),
         retry_count=max((t.attempt + (t.status == "retrying") for t in targets), default=0),
         started_at=started_at or (min(starts) if starts else None),
@@ -187,6 +196,18 @@ def import_view(target: Target, steps: list[StepState]) -> ImportView | None:
             target.artist_id, stage, min(99, int(fraction * 100)), message, None, None, "in_progress"
         )
     outcome = outcome_of(steps) if steps else ("completed" if target.status == "succeeded" else "failed")
+    if target.status == "canceled" and outcome != "completed":
+        # What finished steps wrote stays: `completed` with some data, `failed` with none.
+        stage, status = ("completed", "complete") if outcome == "partial" else ("failed", "failed")
+        return ImportView(
+            target.artist_id,
+            stage,
+            int(fraction * 100),
+            "import cancelled",
+            target.error,
+            target.ended_at,
+            status,
+        )
     error = None if outcome == "completed" else error_text([target], steps)
     if outcome == "failed":
         return ImportView(
