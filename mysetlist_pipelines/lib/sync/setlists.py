@@ -24,6 +24,7 @@ from ..db import shows as show_store
 from ..db.bulk import lock, update_by_id
 from ..providers import Providers
 from ..setlists import Setlist, ShowCandidate, SongIndex, match_show, played_songs
+from ..shows import GUESSED_SOURCES, guessed_zones
 from . import StepReport, adapters
 from .setlist_links import CoverSongs, create_shows, link, venue_name
 
@@ -72,7 +73,7 @@ def sync_setlists(
     report = StepReport(artist_id, calls=providers.calls_since(before))
     with conn.transaction():
         lock(conn, f"artist:{artist_id}", "shows")
-        _write(conn, report, artist_id, name, setlists, today)
+        zone_note = _write(conn, report, artist_id, name, setlists, today)
         total = store.total_setlists(conn, artist_id)
         # Songs and shows created here count in the artist's totals too.
         songs, _ = catalog_store.totals(conn, artist_id)
@@ -87,7 +88,7 @@ def sync_setlists(
             report.count("artists").updated += 1
         artist_store.mark_synced(conn, artist_id, "setlists")
     report.details.update({"setlists_read": len(setlists), "total_setlists": total})
-    report.message = f"{name}: {len(setlists)} setlists read, {total} stored"
+    report.message = f"{name}: {len(setlists)} setlists read, {total} stored" + zone_note
     return report
 
 
@@ -98,7 +99,8 @@ def _write(
     name: str,
     setlists: list[Setlist],
     today: date,
-) -> None:
+) -> str:
+    """Writes the setlists; returns the message clause about guessed venue zones ("" when none)."""
     stored = {s.id: s for s in store.artist_shows(conn, artist_id)}
     shows = [s.candidate() for s in stored.values()]
     index = SongIndex(store.own_songs(conn, artist_id))
@@ -146,7 +148,8 @@ def _write(
         setlist_rows.append(store.SetlistRow(show.id, artist_id, "actual", setlist.id))
         entries[setlist.id] = songs
 
-    report.writes["venues"], show_counts = create_shows(conn, artist_id, name, new_shows, today)
+    report.writes["venues"], show_counts, venues = create_shows(conn, artist_id, name, new_shows, today)
+    report.details["venues_zone_guessed"] = sum(v.timezone_source in GUESSED_SOURCES for v in venues)
     links_counts = update_by_id(conn, "shows", ("id", "setlistfm_id", "setlist_ready"), links)
     show_counts += links_counts
     report.writes["shows"] = show_counts
@@ -161,3 +164,4 @@ def _write(
         conn, {by_external[sid]: songs for sid, songs in entries.items()}, played=True
     )
     report.details["covers"] = sum(1 for s in new_songs if s[0] not in set(own_new))
+    return guessed_zones(venues)

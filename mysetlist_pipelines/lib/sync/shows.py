@@ -16,7 +16,7 @@ from ..db import artists as artist_store
 from ..db import shows as store
 from ..db.bulk import lock
 from ..providers import Providers
-from ..shows import TmEvent, headliners, price, show_status, venue_row
+from ..shows import GUESSED_SOURCES, TmEvent, guessed_zones, headliners, price, show_status, venue_row
 from . import StepReport, adapters
 
 DEFAULT_PAST_DAYS = 30
@@ -105,6 +105,11 @@ def sync_shows(
     statuses = Counter(r.status for r in rows)
     report.details.update({"events": len(events), "total_shows": total, "upcoming_shows": upcoming,
                            "adopted_setlistfm_shows": adopted,
-                           "statuses": dict(sorted(statuses.items()))})  # fmt: skip
-    report.message = f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
+                           "statuses": dict(sorted(statuses.items())),
+                           "venues_zone_guessed": sum(v.timezone_source in GUESSED_SOURCES
+                                                      for v in venues.values())})  # fmt: skip
+    report.message = (
+        f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
+        + guessed_zones(venues.values())
+    )
     return report
