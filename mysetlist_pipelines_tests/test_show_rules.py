@@ -8,10 +8,10 @@ from mysetlist_pipelines.lib.shows import (
     TmEvent,
     TmVenue,
     as_float,
-    headliners,
-    show_status,
     guessed_zones,
+    headliners,
     locate_timezone,
+    show_status,
     timezone_for,
     venue_row,
 )
