@@ -12,6 +12,7 @@ without songs yet marks its show (setlistfm_id) but gets no `setlists` row until
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from ..db import catalog as catalog_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db.bulk import lock, update_by_id
+from ..models import malformed_note
 from ..providers import Providers
 from ..setlists import Setlist, ShowCandidate, SongIndex, match_show, played_songs
 from ..shows import GUESSED_SOURCES, guessed_zones
@@ -34,11 +36,20 @@ PAGE_SIZE = 20
 
 
 def fetch_setlists(
-    providers: Providers, mbid: str, known: set[str], *, since: date, max_pages: int, force: bool
+    providers: Providers,
+    mbid: str,
+    known: set[str],
+    *,
+    since: date,
+    max_pages: int,
+    force: bool,
+    skipped: Counter[str] | None = None,
 ) -> list[Setlist]:
+    """The setlists to write; malformed ones of a good page are counted in `skipped`, not returned."""
     found: list[Setlist] = []
     seen_known = False
-    for item in providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages):
+    pages = providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages, skipped=skipped)
+    for item in pages:
         found.append(adapters.setlist(item))
         seen_known = seen_known or item.id in known
         if seen_known and not force and len(found) % PAGE_SIZE == 0:
@@ -69,8 +80,11 @@ def sync_setlists(
 
     known = store.known_setlist_ids(conn, artist_id)
     since = today - timedelta(days=365 * years_back)
-    setlists = fetch_setlists(providers, mbid, known, since=since, max_pages=max_pages, force=force)
-    report = StepReport(artist_id, calls=providers.calls_since(before))
+    skipped: Counter[str] = Counter()
+    setlists = fetch_setlists(
+        providers, mbid, known, since=since, max_pages=max_pages, force=force, skipped=skipped
+    )
+    report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
     with conn.transaction():
         lock(conn, f"artist:{artist_id}", "shows")
         zone_note = _write(conn, report, artist_id, name, setlists, today)
@@ -89,6 +103,7 @@ def sync_setlists(
         artist_store.mark_synced(conn, artist_id, "setlists")
     report.details.update({"setlists_read": len(setlists), "total_setlists": total})
     report.message = f"{name}: {len(setlists)} setlists read, {total} stored" + zone_note
+    report.message += malformed_note(skipped)
     return report
 
 

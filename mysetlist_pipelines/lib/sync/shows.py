@@ -15,6 +15,7 @@ import psycopg
 from ..db import artists as artist_store
 from ..db import shows as store
 from ..db.bulk import lock
+from ..models import malformed_note
 from ..providers import Providers
 from ..shows import GUESSED_SOURCES, TmEvent, guessed_zones, headliners, price, show_status, venue_row
 from . import StepReport, adapters
@@ -41,11 +42,13 @@ def sync_shows(
         return StepReport(artist_id, f"{name}: skipped, no Ticketmaster id known ({why})", applicable=False)
 
     # includeTBA: date-less events are listed only on request (they are upcoming shows too).
+    skipped: Counter[str] = Counter()  # malformed events of a good page are counted here too
     raw = providers.ticketmaster.iter_events(
-        {"attractionId": attraction_id, "includeTBA": "yes"}, start=today - timedelta(days=past_days)
+        {"attractionId": attraction_id, "includeTBA": "yes"},
+        start=today - timedelta(days=past_days),
+        skipped=skipped,
     )
     events = list({e.id: e for e in map(adapters.tm_event, raw)}.values())
-    skipped: Counter[str] = Counter()
     usable: list[TmEvent] = []
     for event in events:
         if event.venue is None:
@@ -111,5 +114,6 @@ def sync_shows(
     report.message = (
         f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
         + guessed_zones(venues.values())
+        + malformed_note(skipped)
     )
     return report
