@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from mysetlist_pipelines.lib.setlists import (
     DEFAULT_PREDICTED_SIZE,
     History,
@@ -12,6 +14,7 @@ from mysetlist_pipelines.lib.setlists import (
     ShowCandidate,
     SongIndex,
     match_show,
+    named_encore,
     parse_event_date,
     played_songs,
     predict,
@@ -128,3 +131,51 @@ def test_predicted_size_is_the_median_setlist_length() -> None:
     ]
     assert predicted_size(history, 100) == 14
     assert len(predict(history, [str(i) for i in range(40)], date(2025, 2, 1))) == 14
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("Encore", 0),  # Phish 2025 (realdata): named, no `encore` number
+        ("Encore:", 0),
+        ("encore 2", 2),
+        ("Encore #3", 3),
+        ("Second Encore", 2),
+        ("Zugabe", 0),
+        ("Zugabe 2:", 2),
+        ("Bis", 0),
+        ("Rappel :", 0),
+        ("Toegift", 0),
+        ("Extranummer", 0),
+        ("アンコール", 0),
+        # Sets that are not encores (real names from the recorded answers), and near misses.
+        ("Set 1:", None),
+        ("Intermission", None),
+        ("Just Enough Education to Perform", None),
+        ("End of the runway", None),
+        ("Encore of the Night Tour", None),
+        ("Bissau", None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_named_encores(name: str | None, number: int | None) -> None:
+    assert named_encore(name) == number
+
+
+def test_a_set_named_encore_without_a_number_is_an_encore_after_the_last_one() -> None:
+    sets = (
+        SetlistSet((SetlistSong("Tweezer"),), name="Set 1:"),
+        SetlistSet((SetlistSong("Harry Hood"),), name="Encore:"),
+        SetlistSet((SetlistSong("Loving Cup"),), name="Encore"),
+        SetlistSet((SetlistSong("Zugabe-Song"),), name="Zugabe", encore=None),
+        SetlistSet((SetlistSong("Numbered"),), name="Encore", encore=5),
+    )
+    notes = {s.name: s.notes for s in played_songs(setlist(sets)).songs}
+    assert notes == {
+        "Tweezer": None,
+        "Harry Hood": "encore",
+        "Loving Cup": "encore 2",
+        "Zugabe-Song": "encore 3",
+        "Numbered": "encore 5",  # setlist.fm's own number wins over the name
+    }

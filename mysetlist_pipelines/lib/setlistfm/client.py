@@ -11,13 +11,14 @@ Cost (calls, each paced and counted; `S` = the artist's setlists, `k` = how many
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ..http import ProviderNotConfigured, ProviderSession, register_secret
 from ..http.paths import segment
-from ..models import parse
+from ..models import parse, parse_items
 from .models import Artist, ArtistPage, Setlist, SetlistPage
 
 PROVIDER = "setlistfm"
@@ -46,12 +47,12 @@ class SetlistFmClient:
 
     def search_artists(self, name: str, *, page: int = 1) -> list[Artist]:
         """`GET /search/artists?artistName=&sort=relevance` (1 call); [] when nothing matches."""
-        data = self._get(
-            "setlistfm:search_artists",
-            "/search/artists",
-            {"artistName": name, "sort": "relevance", "p": page},
-        )
-        return [] if data is None else parse(ArtistPage, data, PROVIDER, "setlistfm:search_artists").artist
+        endpoint = "setlistfm:search_artists"
+        data = self._get(endpoint, "/search/artists", {"artistName": name, "sort": "relevance", "p": page})
+        if data is None:
+            return []
+        items = parse(ArtistPage, data, PROVIDER, endpoint).artist
+        return parse_items(Artist, items, PROVIDER, endpoint, noun="artist")
 
     def artist(self, mbid: str) -> Artist | None:
         data = self._get("setlistfm:artist", f"/artist/{segment(mbid)}")
@@ -68,18 +69,23 @@ class SetlistFmClient:
         stop_at_id: str | None = None,
         since: date | None = None,
         max_pages: int | None = None,
+        skipped: Counter[str] | None = None,
     ) -> Iterator[Setlist]:
         """`GET /artist/{mbid}/setlists?p=N`, newest first, pages of 20.
 
         For incremental syncs: stops before the setlist `stop_at_id` (the newest one already stored)
-        and before the first setlist dated earlier than `since`; no page past the stop is fetched."""
+        and before the first setlist dated earlier than `since`; no page past the stop is fetched.
+        A page of the wrong shape raises BadProviderResponse; a malformed setlist in a good page is
+        left out and counted in `skipped`."""
+        endpoint = "setlistfm:artist_setlists"
         page = 1
         while max_pages is None or page <= max_pages:
-            data = self._get("setlistfm:artist_setlists", f"/artist/{segment(mbid)}/setlists", {"p": page})
+            data = self._get(endpoint, f"/artist/{segment(mbid)}/setlists", {"p": page})
             if data is None:
                 return
-            result = parse(SetlistPage, data, PROVIDER, "setlistfm:artist_setlists")
-            for setlist in result.setlist:
+            result = parse(SetlistPage, data, PROVIDER, endpoint)
+            items = parse_items(Setlist, result.setlist, PROVIDER, endpoint, noun="setlist", skipped=skipped)
+            for setlist in items:
                 if setlist.id == stop_at_id or (since is not None and setlist.event_date < since):
                     return
                 yield setlist
@@ -98,8 +104,11 @@ class SetlistFmClient:
     ) -> list[Setlist]:
         return list(self.iter_artist_setlists(mbid, stop_at_id=stop_at_id, since=since, max_pages=max_pages))
 
-    def search_setlists(self, *, artist_mbid: str, last_updated: datetime) -> list[Setlist]:
-        """`GET /search/setlists?artistMbid=&lastUpdated=yyyyMMddHHmmss`: setlists changed since then."""
+    def search_setlists(
+        self, *, artist_mbid: str, last_updated: datetime, skipped: Counter[str] | None = None
+    ) -> list[Setlist]:
+        """`GET /search/setlists?artistMbid=&lastUpdated=yyyyMMddHHmmss`: setlists changed since then
+        (malformed ones left out and counted in `skipped`)."""
         found: list[Setlist] = []
         page = 1
         if last_updated.tzinfo is not None:  # the API reads the stamp as UTC
@@ -114,7 +123,16 @@ class SetlistFmClient:
             if data is None:
                 return found
             result = parse(SetlistPage, data, PROVIDER, "setlistfm:search_setlists")
-            found.extend(result.setlist)
+            found.extend(
+                parse_items(
+                    Setlist,
+                    result.setlist,
+                    PROVIDER,
+                    "setlistfm:search_setlists",
+                    noun="setlist",
+                    skipped=skipped,
+                )
+            )
             if not result.setlist or result.page * (result.items_per_page or PAGE_SIZE) >= result.total:
                 return found
             page += 1

@@ -112,14 +112,18 @@ class Setlist(ProviderModel):
 
 
 class SetlistPage(ProviderModel):
-    setlist: list[Setlist] = Field(default_factory=list)
+    """A page of setlists. `setlist`, `page` and `total` are required: any other JSON object (API 0.1's
+    `setlists` root, an error body) is a wrong answer, not an empty page (no results is a 404). The
+    items stay raw: each is parsed on its own, so one malformed setlist is skipped, not the page."""
+
+    setlist: list[Any]
     items_per_page: int = Field(20, alias="itemsPerPage")
-    page: int = 1
-    total: int = 0
+    page: int
+    total: int
 
 
 class ArtistPage(ProviderModel):
-    artist: list[Artist] = Field(default_factory=list)
+    artist: list[Any]  # raw, as SetlistPage.setlist
     items_per_page: int = Field(30, alias="itemsPerPage")
-    page: int = 1
-    total: int = 0
+    page: int
+    total: int

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,8 +27,8 @@ from urllib.parse import urlsplit
 from ..http import ProviderAuthError, ProviderNotConfigured, ProviderSession, register_secret
 from ..http.errors import BadProviderResponse
 from ..http.paths import segment
-from ..models import parse
-from .models import Album, Artist, Paging, SimplifiedAlbum, SimplifiedTrack, Token, Track
+from ..models import parse, parse_items
+from .models import Album, Artist, ArtistSearch, Paging, SimplifiedAlbum, SimplifiedTrack, Token, Track
 
 PROVIDER = "spotify"
 MAX_PAGE = 10  # artist albums and search: more is 400 "Invalid limit" in Development Mode
@@ -140,15 +141,21 @@ class SpotifyClient:
             "/search",
             {"q": f'artist:"{query}"', "type": "artist", "market": self.market, "limit": limit},
         )
-        artists = (data or {}).get("artists") or {}
-        return parse(Paging[Artist], artists, PROVIDER, "spotify:search").items
+        items = parse(ArtistSearch, data, PROVIDER, "spotify:search").artists.items
+        return parse_items(Artist, items, PROVIDER, "spotify:search", noun="artist")
 
     def iter_artist_albums(
-        self, artist_id: str, include_groups: Iterable[str] = DEFAULT_GROUPS, *, limit: int = MAX_PAGE
+        self,
+        artist_id: str,
+        include_groups: Iterable[str] = DEFAULT_GROUPS,
+        *,
+        limit: int = MAX_PAGE,
+        skipped: Counter[str] | None = None,
     ) -> Iterator[SimplifiedAlbum]:
         """`GET /artists/{id}/albums` pages of `limit` (<= 10), following `next`:
         max(1, ceil(R / limit)) calls. Ask each group separately to know which group a release is in
-        (Development Mode answers carry no `album_group`)."""
+        (Development Mode answers carry no `album_group`). A malformed release of a good page is left
+        out and counted in `skipped`."""
         _check_limit(limit, MAX_PAGE)
         url: str | None = f"{self.api_url}/artists/{segment(artist_id)}/albums"
         params: dict[str, Any] | None = {
@@ -159,14 +166,26 @@ class SpotifyClient:
         }
         while url:
             data = self._get("spotify:artist_albums", url, params)
-            page = parse(Paging[SimplifiedAlbum], data, PROVIDER, "spotify:artist_albums")
-            yield from page.items
+            page = parse(Paging[Any], data, PROVIDER, "spotify:artist_albums")
+            yield from parse_items(
+                SimplifiedAlbum,
+                page.items,
+                PROVIDER,
+                "spotify:artist_albums",
+                noun="release",
+                skipped=skipped,
+            )
             url, params = (self._follow(page.next), None) if page.next and page.items else (None, None)
 
     def artist_albums(
-        self, artist_id: str, include_groups: Iterable[str] = DEFAULT_GROUPS, *, limit: int = MAX_PAGE
+        self,
+        artist_id: str,
+        include_groups: Iterable[str] = DEFAULT_GROUPS,
+        *,
+        limit: int = MAX_PAGE,
+        skipped: Counter[str] | None = None,
     ) -> list[SimplifiedAlbum]:
-        return list(self.iter_artist_albums(artist_id, include_groups, limit=limit))
+        return list(self.iter_artist_albums(artist_id, include_groups, limit=limit, skipped=skipped))
 
     def album(self, album_id: str, *, all_tracks: bool = True) -> Album | None:
         """`GET /albums/{id}` (1 call, first 50 tracks embedded); with `all_tracks`, the rest through

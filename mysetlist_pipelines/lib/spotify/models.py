@@ -4,7 +4,7 @@ label and available_markets are absent there, so they are optional or left out).
 from __future__ import annotations
 
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import Field
 
@@ -24,8 +24,9 @@ class ExternalUrls(ProviderModel):
 
 
 class Paging(ProviderModel, Generic[T]):
+    # `items` is required: an error body or any other object is a wrong answer, not an empty page.
     href: str | None = None
-    items: list[T] = Field(default_factory=list)
+    items: list[T]
     limit: int | None = None
     next: str | None = None
     offset: int = 0
@@ -97,7 +98,7 @@ class ExternalIds(ProviderModel):
 class Album(SimplifiedAlbum):
     """`GET /albums/{id}`. SpotifyClient.album() fills `tracks.items` with every track."""
 
-    tracks: Paging[SimplifiedTrack] = Field(default_factory=Paging[SimplifiedTrack])
+    tracks: Paging[SimplifiedTrack] = Field(default_factory=lambda: Paging[SimplifiedTrack](items=[]))
     external_ids: ExternalIds = Field(default_factory=ExternalIds)
     copyrights: list[dict[str, str]] = Field(default_factory=list)
 
@@ -111,6 +112,12 @@ class Track(SimplifiedTrack):
     @property
     def isrc(self) -> str | None:
         return self.external_ids.isrc
+
+
+class ArtistSearch(ProviderModel):
+    """`GET /search?type=artist`: the `artists` page is required (items raw, parsed one by one)."""
+
+    artists: Paging[Any]
 
 
 class Token(ProviderModel):

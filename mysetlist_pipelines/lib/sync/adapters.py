@@ -50,7 +50,8 @@ def tm_venue(venue: tm.Venue) -> TmVenue:
         id=venue.id,
         name=venue.name or "Unknown venue",
         city=venue.city.name if venue.city else None,
-        state=venue.state.name if venue.state else None,
+        # Some venues carry only `state.stateCode` ("NY"): the code is the state then.
+        state=(venue.state.name or venue.state.state_code) if venue.state else None,
         country=venue.country.name if venue.country else None,
         country_code=venue.country.country_code if venue.country else None,
         postal_code=venue.postal_code,
@@ -91,7 +92,7 @@ def setlist(item: fm.Setlist) -> Setlist:
         venue = SetlistVenue(
             name=item.venue.name,
             city=city.name if city else None,
-            state=city.state if city else None,
+            state=(city.state or city.state_code) if city else None,
             country_code=city.country.code if city and city.country else None,
             country=city.country.name if city and city.country else None,
             latitude=coords.lat if coords else None,

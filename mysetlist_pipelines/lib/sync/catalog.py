@@ -20,6 +20,7 @@ from ..catalog import STUDIO_GROUPS, Release, Track, dedupe, excluded_kind, is_l
 from ..db import artists as artist_store
 from ..db import catalog as store
 from ..db.bulk import lock
+from ..models import malformed_note
 from ..providers import Providers
 from . import StepReport, adapters
 from .identity import NOT_NOW
@@ -65,10 +66,10 @@ def _sync(
     full_sync: bool,
     before: dict[str, int],
 ) -> StepReport:
-    listed = [adapters.release(a) for a in providers.spotify.artist_albums(spotify_id, STUDIO_GROUPS)]
-    listed = list({r.id: r for r in listed}.values())
+    skipped: Counter[str] = Counter()  # malformed releases of a good page are counted here too
+    albums = providers.spotify.artist_albums(spotify_id, STUDIO_GROUPS, skipped=skipped)
+    listed = list({r.id: r for r in map(adapters.release, albums)}.values())
     stored = store.stored_releases(conn, artist_id)
-    skipped: Counter[str] = Counter()
     outcomes: list[store.ReleaseOutcome] = []
     to_fetch: list[Release] = []
     for release in listed:
@@ -124,6 +125,6 @@ def _sync(
     )  # fmt: skip
     report.message = (
         f"{name}: {total_songs} songs from {total_albums} albums; {len(to_fetch)} of {len(listed)} "
-        f"releases fetched, {report.count('songs').inserted} songs added"
+        f"releases fetched, {report.count('songs').inserted} songs added" + malformed_note(skipped)
     )
     return report

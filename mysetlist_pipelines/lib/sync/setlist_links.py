@@ -11,7 +11,7 @@ from ..db import setlists as store
 from ..db import shows as show_store
 from ..db.bulk import WriteCounts
 from ..setlists import Setlist, SongIndex, played_songs
-from ..shows import VenueRow, show_status, timezone_for
+from ..shows import VenueRow, locate_timezone, show_status
 from ..text import normalize_name
 
 
@@ -29,10 +29,11 @@ def create_shows(
     name: str,
     new_shows: list[tuple[Setlist, str]],
     today: date,
-) -> tuple[WriteCounts, WriteCounts]:
-    """Shows setlist.fm knows and Ticketmaster did not list, with their venues (found or created)."""
+) -> tuple[WriteCounts, WriteCounts, list[VenueRow]]:
+    """Shows setlist.fm knows and Ticketmaster did not list, with their venues (found or created; the
+    rows are returned so the step can say which zones were guessed)."""
     if not new_shows:
-        return WriteCounts(), WriteCounts()
+        return WriteCounts(), WriteCounts(), []
     venues = [venue_row(s) for s, _ in new_shows]
     venue_counts, venue_ids = show_store.find_or_create_venues(conn, venues)
     rows, bases = [], []
@@ -57,7 +58,7 @@ def create_shows(
         bases.append(show_store.show_slug_base(name, venue.city, setlist.event_date))
     show_counts = show_store.insert_shows(conn, rows, bases)
     show_store.write_show_artists(conn, [(sid, artist_id, 0, True) for sid, _ in rows])
-    return venue_counts, show_counts
+    return venue_counts, show_counts, venues
 
 
 def venue_name(setlist: Setlist) -> str | None:
@@ -67,8 +68,12 @@ def venue_name(setlist: Setlist) -> str | None:
 def venue_row(setlist: Setlist) -> VenueRow:
     v = setlist.venue
     if v is None:
-        return VenueRow(None, "Unknown venue", "Unknown", None, "Unknown", None, None, None, None, "UTC")
+        return VenueRow(
+            None, "Unknown venue", "Unknown", None, "Unknown", None, None, None, None, "UTC", "none"
+        )
     city = " ".join((v.city or "").split()) or "Unknown"
+    # setlist.fm names no zone: its city's coordinates tell it (lib/shows.py).
+    zone, source = locate_timezone(v.country_code, v.latitude, v.longitude)
     return VenueRow(
         tm_venue_id=None,
         name=v.name.strip(),
@@ -79,7 +84,8 @@ def venue_row(setlist: Setlist) -> VenueRow:
         address=None,
         latitude=v.latitude,
         longitude=v.longitude,
-        timezone=timezone_for(v.country_code, v.longitude),
+        timezone=zone,
+        timezone_source=source,
     )
 
 

@@ -12,6 +12,7 @@ without songs yet marks its show (setlistfm_id) but gets no `setlists` row until
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -22,8 +23,10 @@ from ..db import catalog as catalog_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db.bulk import lock, update_by_id
+from ..models import malformed_note
 from ..providers import Providers
 from ..setlists import Setlist, ShowCandidate, SongIndex, match_show, played_songs
+from ..shows import GUESSED_SOURCES, guessed_zones
 from . import StepReport, adapters
 from .setlist_links import CoverSongs, create_shows, link, venue_name
 from .unavailable import unlinked
@@ -34,11 +37,20 @@ PAGE_SIZE = 20
 
 
 def fetch_setlists(
-    providers: Providers, mbid: str, known: set[str], *, since: date, max_pages: int, force: bool
+    providers: Providers,
+    mbid: str,
+    known: set[str],
+    *,
+    since: date,
+    max_pages: int,
+    force: bool,
+    skipped: Counter[str] | None = None,
 ) -> list[Setlist]:
+    """The setlists to write; malformed ones of a good page are counted in `skipped`, not returned."""
     found: list[Setlist] = []
     seen_known = False
-    for item in providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages):
+    pages = providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages, skipped=skipped)
+    for item in pages:
         found.append(adapters.setlist(item))
         seen_known = seen_known or item.id in known
         if seen_known and not force and len(found) % PAGE_SIZE == 0:
@@ -79,11 +91,14 @@ def sync_setlists(
 
     known = store.known_setlist_ids(conn, artist_id)
     since = today - timedelta(days=365 * years_back)
-    setlists = fetch_setlists(providers, mbid, known, since=since, max_pages=max_pages, force=force)
-    report = StepReport(artist_id, calls=providers.calls_since(before))
+    skipped: Counter[str] = Counter()
+    setlists = fetch_setlists(
+        providers, mbid, known, since=since, max_pages=max_pages, force=force, skipped=skipped
+    )
+    report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
     with conn.transaction():
         lock(conn, f"artist:{artist_id}", "shows")
-        _write(conn, report, artist_id, name, setlists, today)
+        zone_note = _write(conn, report, artist_id, name, setlists, today)
         total = store.total_setlists(conn, artist_id)
         # Songs and shows created here count in the artist's totals too.
         songs, _ = catalog_store.totals(conn, artist_id)
@@ -98,7 +113,8 @@ def sync_setlists(
             report.count("artists").updated += 1
         artist_store.mark_synced(conn, artist_id, "setlists")
     report.details.update({"setlists_read": len(setlists), "total_setlists": total})
-    report.message = f"{name}: {len(setlists)} setlists read, {total} stored"
+    report.message = f"{name}: {len(setlists)} setlists read, {total} stored" + zone_note
+    report.message += malformed_note(skipped)
     return report
 
 
@@ -109,7 +125,8 @@ def _write(
     name: str,
     setlists: list[Setlist],
     today: date,
-) -> None:
+) -> str:
+    """Writes the setlists; returns the message clause about guessed venue zones ("" when none)."""
     stored = {s.id: s for s in store.artist_shows(conn, artist_id)}
     shows = [s.candidate() for s in stored.values()]
     index = SongIndex(store.own_songs(conn, artist_id))
@@ -157,7 +174,8 @@ def _write(
         setlist_rows.append(store.SetlistRow(show.id, artist_id, "actual", setlist.id))
         entries[setlist.id] = songs
 
-    report.writes["venues"], show_counts = create_shows(conn, artist_id, name, new_shows, today)
+    report.writes["venues"], show_counts, venues = create_shows(conn, artist_id, name, new_shows, today)
+    report.details["venues_zone_guessed"] = sum(v.timezone_source in GUESSED_SOURCES for v in venues)
     links_counts = update_by_id(conn, "shows", ("id", "setlistfm_id", "setlist_ready"), links)
     show_counts += links_counts
     report.writes["shows"] = show_counts
@@ -172,3 +190,4 @@ def _write(
         conn, {by_external[sid]: songs for sid, songs in entries.items()}, played=True
     )
     report.details["covers"] = sum(1 for s in new_songs if s[0] not in set(own_new))
+    return guessed_zones(venues)

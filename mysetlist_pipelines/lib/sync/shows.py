@@ -15,8 +15,9 @@ import psycopg
 from ..db import artists as artist_store
 from ..db import shows as store
 from ..db.bulk import lock
+from ..models import malformed_note
 from ..providers import Providers
-from ..shows import TmEvent, headliners, price, show_status, venue_row
+from ..shows import GUESSED_SOURCES, TmEvent, guessed_zones, headliners, price, show_status, venue_row
 from . import StepReport, adapters
 from .unavailable import unlinked
 
@@ -52,11 +53,13 @@ def sync_shows(
         return StepReport(artist_id, f"{name}: skipped, no Ticketmaster id known ({why})", applicable=False)
 
     # includeTBA: date-less events are listed only on request (they are upcoming shows too).
+    skipped: Counter[str] = Counter()  # malformed events of a good page are counted here too
     raw = providers.ticketmaster.iter_events(
-        {"attractionId": attraction_id, "includeTBA": "yes"}, start=today - timedelta(days=past_days)
+        {"attractionId": attraction_id, "includeTBA": "yes"},
+        start=today - timedelta(days=past_days),
+        skipped=skipped,
     )
     events = list({e.id: e for e in map(adapters.tm_event, raw)}.values())
-    skipped: Counter[str] = Counter()
     usable: list[TmEvent] = []
     for event in events:
         if event.venue is None:
@@ -116,6 +119,12 @@ def sync_shows(
     statuses = Counter(r.status for r in rows)
     report.details.update({"events": len(events), "total_shows": total, "upcoming_shows": upcoming,
                            "adopted_setlistfm_shows": adopted,
-                           "statuses": dict(sorted(statuses.items()))})  # fmt: skip
-    report.message = f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
+                           "statuses": dict(sorted(statuses.items())),
+                           "venues_zone_guessed": sum(v.timezone_source in GUESSED_SOURCES
+                                                      for v in venues.values())})  # fmt: skip
+    report.message = (
+        f"{name}: {len(rows)} Ticketmaster events, {upcoming} upcoming of {total} shows"
+        + guessed_zones(venues.values())
+        + malformed_note(skipped)
+    )
     return report

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,8 +23,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..http import ProviderNotConfigured, ProviderSession, redacting_logger, register_secret
 from ..http.paths import segment
-from ..models import parse
-from .models import Attraction, Event, PageInfo, Venue
+from ..models import parse, parse_items
+from .models import Attraction, Event, Page, Venue
 
 PROVIDER = "ticketmaster"
 PAGE_SIZE = 200  # the maximum; more is 400 DIS1036
@@ -104,9 +105,9 @@ class TicketmasterClient:
         params: dict[str, Any] = {"keyword": keyword, "size": size, "page": page}
         if classification_name:
             params["classificationName"] = classification_name
-        data = self._get("ticketmaster:attractions", "/attractions.json", params)
-        items = ((data or {}).get("_embedded") or {}).get("attractions") or []
-        return [parse(Attraction, item, PROVIDER, "ticketmaster:attractions") for item in items]
+        endpoint = "ticketmaster:attractions"
+        page = parse(Page, self._get(endpoint, "/attractions.json", params), PROVIDER, endpoint)
+        return parse_items(Attraction, page.embedded.attractions, PROVIDER, endpoint, noun="attraction")
 
     # -- event searches -----------------------------------------------------------------------
 
@@ -152,15 +153,18 @@ class TicketmasterClient:
         *,
         start: datetime | date | None = None,
         end: datetime | date | None = None,
+        skipped: Counter[str] | None = None,
     ) -> Iterator[Event]:
         """`GET /events.json` with `filters`, pages of 200 by date, each event once.
 
         Paging stops short of the deep-paging limit; the search then restarts at the last event's
-        start time (inclusive, so events sharing that instant are not lost; repeats are dropped)."""
+        start time (inclusive, so events sharing that instant are not lost; repeats are dropped).
+        A page of the wrong shape raises BadProviderResponse; a malformed event (no id, a bad date)
+        is left out and counted in `skipped`."""
         seen: set[str] = set()
         window_start = _as_utc(start)
         while True:
-            last_start = yield from self._one_window(filters, window_start, _as_utc(end), seen)
+            last_start = yield from self._one_window(filters, window_start, _as_utc(end), seen, skipped)
             if last_start is None:
                 return
             if window_start is not None and last_start <= window_start:
@@ -174,7 +178,12 @@ class TicketmasterClient:
             window_start = last_start
 
     def _one_window(
-        self, filters: dict[str, Any], start: datetime | None, end: datetime | None, seen: set[str]
+        self,
+        filters: dict[str, Any],
+        start: datetime | None,
+        end: datetime | None,
+        seen: set[str],
+        skipped: Counter[str] | None,
     ) -> Iterator[Event]:
         """Pages of one window; returns None when the search is complete, else the start time of the
         last event read (where the next window begins)."""
@@ -185,16 +194,17 @@ class TicketmasterClient:
             params["endDateTime"] = tm_datetime(end)
         url, last = "/events.json", None
         while True:
-            data = self._get("ticketmaster:events", url, params) or {}
-            items = (data.get("_embedded") or {}).get("events") or []
-            for item in items:
-                event = parse(Event, item, PROVIDER, "ticketmaster:events")
+            result = parse(
+                Page, self._get("ticketmaster:events", url, params), PROVIDER, "ticketmaster:events"
+            )
+            items = result.embedded.events
+            events = parse_items(Event, items, PROVIDER, "ticketmaster:events", noun="event", skipped=skipped)
+            for event in events:
                 last = _event_instant(event) or last
                 if event.id not in seen:
                     seen.add(event.id)
                     yield event
-            page = parse(PageInfo, data.get("page") or {}, PROVIDER, "ticketmaster:events")
-            href = ((data.get("_links") or {}).get("next") or {}).get("href")
+            page, href = result.page, result.next_href
             if not items or not href or page.number + 1 >= page.total_pages:
                 return None
             if (page.number + 1) * PAGE_SIZE >= DEEP_LIMIT:

@@ -209,6 +209,28 @@ class Event(ProviderModel):
 
 class PageInfo(ProviderModel):
     size: int = 0
-    total_elements: int = Field(0, alias="totalElements")
-    total_pages: int = Field(0, alias="totalPages")
-    number: int = 0
+    total_elements: int = Field(alias="totalElements")
+    total_pages: int = Field(alias="totalPages")
+    number: int
+
+
+class PageEmbedded(ProviderModel):
+    # Raw items: each is parsed on its own (lib/models.parse_items), so one malformed event or
+    # attraction is skipped, not the page.
+    events: list[Any] = Field(default_factory=list)
+    attractions: list[Any] = Field(default_factory=list)
+
+
+class Page(ProviderModel):
+    """A search page. `page` is required: an empty result still has it (and no `_embedded`), while an
+    error body (`fault`, `errors`) or any other object has not, and must not read as "no events"."""
+
+    page: PageInfo
+    embedded: PageEmbedded = Field(default_factory=PageEmbedded, alias="_embedded")
+    links: dict[str, Any] = Field(default_factory=dict, alias="_links")
+
+    @property
+    def next_href(self) -> str | None:
+        link = self.links.get("next")
+        href = link.get("href") if isinstance(link, dict) else None
+        return href if isinstance(href, str) and href else None
