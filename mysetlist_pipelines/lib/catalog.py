@@ -8,6 +8,10 @@ catalog asset's metadata; the flags stay false on every row this project writes.
 Rules (external-apis.md):
 - releases: groups album and single only; live albums ("Live at ...", "(Live)", "Unplugged", "... Live")
   are skipped whole, without fetching their tracks;
+- other languages: the markers in `catalog_markers.json` (German, Spanish, Portuguese, French, Italian,
+  Dutch, Swedish, Polish, Japanese: "Akustik Version", "En Vivo", "Ao Vivo", "Na Żywo", "ライブ", ...)
+  count the same way, as a suffix only ("Vivo por ella" stays); a localized remaster ("Remasterizado")
+  is a remaster: kept and merged;
 - tracks: a version suffix (" - Live", "(Live from ...)", " - Radio Edit", "(... Remix)", " - Acoustic",
   " - Demo", " - Instrumental", "(Karaoke Version)") marks a non-studio song; only suffixes count, so
   "Alive", "Live Forever" and "Oliver" stay. A remaster is the studio song again: kept, and merged;
@@ -18,10 +22,13 @@ Rules (external-apis.md):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from .text import normalize_name
 
@@ -52,6 +59,33 @@ _LIVE_RELEASE = re.compile(
     r"|\blive\s+(at|from|in)\s",
     re.I,
 )
+_MARKERS_FILE = Path(__file__).with_name("catalog_markers.json")
+
+
+@cache
+def localized_markers() -> dict[str, re.Pattern[str]]:
+    """kind -> one pattern of every language's markers of that kind (catalog_markers.json), loaded once.
+    The vocabulary is data so a new language is a table edit, not a longer regex."""
+    data = json.loads(_MARKERS_FILE.read_text(encoding="utf-8"))["languages"]
+    parts: dict[str, list[str]] = {}
+    for table in data.values():
+        boundary = bool(table.get("boundary", True))
+        for kind, words in table.items():
+            if kind == "boundary":
+                continue
+            for word in words:
+                text = re.escape(word)
+                parts.setdefault(kind, []).append(rf"(?<!\w){text}(?!\w)" if boundary else text)
+    return {kind: re.compile("|".join(alts), re.I) for kind, alts in parts.items()}
+
+
+def _localized_kind(suffix: str) -> str | None:
+    for kind, pattern in localized_markers().items():
+        if pattern.search(suffix):
+            return kind
+    return None
+
+
 _EDITION = re.compile(r"\b(deluxe|expanded|anniversary|re-?master(ed)?|edition|bonus|special)\b", re.I)
 
 
@@ -113,11 +147,14 @@ def excluded_kind(title: str) -> str | None:
         for kind, pattern in _EXCLUDED_KINDS:
             if pattern.search(suffix):
                 return kind
+        kind = _localized_kind(suffix)
+        if kind is not None and kind != "remaster":
+            return kind
     return None
 
 
 def is_remaster(title: str) -> bool:
-    return any(_REMASTER.search(s) for s in _suffixes(title))
+    return any(_REMASTER.search(s) or _localized_kind(s) == "remaster" for s in _suffixes(title))
 
 
 def is_live_release(name: str) -> bool:
@@ -128,7 +165,7 @@ def song_key(title: str) -> str:
     """The title with brackets and version suffixes dropped, normalized: the de-duplication key."""
     text = _BRACKETS.sub(" ", title)
     match = _DASH_SUFFIX.search(text)
-    if match and _VERSION_WORDS.search(match.group(1)):
+    if match and (_VERSION_WORDS.search(match.group(1)) or _localized_kind(match.group(1))):
         text = text[: match.start()]
     return normalize_name(text) or normalize_name(title)
 
