@@ -159,7 +159,7 @@ def test_run_failure_with_a_retry_coming_keeps_the_job_in_progress(
     sensor = _sensor("sync_jobs_on_run_failure")
     sensor(_status_sensor_context(instance, run, sensor.name))
     row = job(db, job_id)
-    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 1, "importing_shows")
+    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 0, "importing_shows")
     assert progress(db, job_id)["importing_shows"]["message"].startswith("retry queued after: HTTP 503")
 
 
