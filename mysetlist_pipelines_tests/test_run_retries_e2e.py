@@ -100,14 +100,22 @@ def test_a_transient_failure_is_retried_after_a_backoff_and_never_shows_failed(s
     )
     assert retry.parent_run_id == first.run_id and first.tags["dagster/will_retry"] == "true"
     assert "dagster/retry_on_asset_or_op_failure" not in first.tags  # transient: not marked permanent
-    # The backoff (MYSETLIST_RUN_RETRY_BACKOFF_SECONDS=2 for retry 1): the retry's steps start after it.
+    # The backoff (MYSETLIST_RUN_RETRY_BACKOFF_SECONDS=8 for retry 1): the retry's step body starts
+    # no sooner, whether the step waited it out (STEP_UP_FOR_RETRY, then STEP_RESTARTED) or the retry
+    # took longer than that to launch.
     ended = stack.instance.get_run_record_by_id(first.run_id).end_time
-    events = stack.instance.all_logs(
-        retry.run_id, of_type={DagsterEventType.STEP_UP_FOR_RETRY, DagsterEventType.STEP_RESTARTED}
+    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_UP_FOR_RETRY, DagsterEventType.STEP_RESTARTED}
+    events = [
+        (e.dagster_event.event_type, e.timestamp)
+        for e in stack.instance.all_logs(retry.run_id, of_type=kinds)
+    ]
+    restarts = [t for k, t in events if k == DagsterEventType.STEP_RESTARTED]
+    body_start = min(restarts) if restarts else min(t for k, t in events if k == DagsterEventType.STEP_START)
+    print(
+        f"retry launched {min(t for _, t in events) - ended:.1f} s after the failure, step body at {body_start - ended:.1f} s"
     )
-    restarts = [e.timestamp for e in events if e.dagster_event.event_type == DagsterEventType.STEP_RESTARTED]
-    assert len(events) == 2 and len(restarts) == 1, "the retry run did not wait out its backoff once"
-    assert restarts[0] >= ended + 2 - 0.5
+    assert body_start >= ended + 8 - 0.5, events
+    assert len(restarts) <= 1
 
 
 def test_a_killed_deployment_settles_every_row_once_after_its_restart(
