@@ -181,12 +181,12 @@ def _crash_and_restart(stack: DagsterStack) -> None:
     assert log.seen[done] == ["partial"], log.seen
     ok = stack.job(retried)
     assert (ok["status"], ok["retry_count"], ok["error"]) == ("completed", 1, None), log.seen
-    assert log.seen[retried] == ["in_progress", "completed"], log.seen
+    assert log.seen[retried] == ["pending", "in_progress", "completed"], log.seen
     gone = stack.job(not_retried)
     assert gone["status"] == "partial" and gone["retry_count"] == 0, log.seen  # the profile was saved
     assert gone["error"].startswith("syncing_songs failed: Run worker process (pid "), gone["error"]
     assert "deployment stopped" in gone["error"]
-    assert log.seen[not_retried] == ["in_progress", "partial"], log.seen
+    assert log.seen[not_retried] == ["pending", "in_progress", "partial"], log.seen
     assert len(stack.runs_of_job(not_retried)) == 1 and len(stack.runs_of_job(retried)) == 2
     for run in runs.values():
         assert stack.instance.get_run_by_id(run.run_id).status.value == "FAILURE"
