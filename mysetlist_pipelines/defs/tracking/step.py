@@ -169,7 +169,7 @@ def _mark_permanent(context: dg.AssetExecutionContext, step: str, error: str) ->
     Written before the run's failure, which is when Dagster decides `dagster/will_retry`."""
     try:
         context.instance.add_run_tags(
-            context.run_id,
+            context.run.run_id,
             {
                 RETRY_ON_STEP_FAILURE_TAG: "false",
                 PERMANENT_FAILURE_TAG: f"{step}: {tracking.redact(error)}"[:200],
