@@ -129,13 +129,17 @@ def test_a_killed_deployment_settles_every_row_once_after_its_restart(
 
 
 def _crash_and_restart(stack: DagsterStack) -> None:
-    # A job that already ended `partial` before the crash: it must never be picked up again.
+    # A job that already ended `partial` (after its one retry) before the crash: it must never be
+    # picked up again.
     stack.sandbox.add_fault("setlistfm", "503", count=-1, endpoint="setlistfm:artist_setlists")
     with stack.connect() as conn:
         done = insert_job(
-            conn, ticketmaster_id="K8vZ91vKH67", metadata={"artist_name": "Hollow Pines"}, auto_retry=False
+            conn, ticketmaster_id="K8vZ91vKH67", metadata={"artist_name": "Hollow Pines"}, max_retries=1
         )
-    assert stack.wait_for_job(done, timeout=180)["status"] == "partial"
+    before = StatusLog(stack, [done])
+    before.until_final([done], timeout=240)
+    assert before.seen[done] == ["pending", "in_progress", "partial"], before.seen
+    assert stack.job(done)["retry_count"] == 1 and len(stack.runs_of_job(done)) == 2
 
     # Two imports hang in the catalog step (Spotify's album list is slow) when everything dies.
     stack.sandbox.add_fault("spotify", "latency", count=-1, seconds=8, endpoint="spotify:artist_albums")
