@@ -181,6 +181,23 @@ def test_a_permanent_failure_tags_its_run_so_that_dagster_never_retries_it(
     assert row["error"].startswith("importing_shows failed: artist_shows: the provider says")
 
 
+@pytest.mark.parametrize(
+    ("key", "will_retry"), [("gone-artist-shows-ui", "false"), ("fail-artist-shows-ui", "true")]
+)
+def test_instance_wide_run_retries_skip_permanent_failures_only(key: str, will_retry: str) -> None:
+    """No `dagster/max_retries` tag (a run launched from the UI): dagster.yaml's run_retries apply."""
+    overrides = {"run_retries": {"enabled": True, "max_retries": 3, "retry_on_asset_or_op_failure": True}}
+    with dg.instance_for_test(overrides=overrides) as inst:
+        inst.add_dynamic_partitions("artists", [key])
+        result = DEFS.resolve_job_def("shows_only").execute_in_process(
+            instance=inst, partition_key=key, raise_on_error=False
+        )
+        run = inst.get_run_by_id(result.run_id)
+        assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+        assert "dagster/max_retries" not in run.tags
+        assert run.tags["dagster/will_retry"] == will_retry
+
+
 def test_a_failure_seen_before_dagster_decided_its_retry_is_not_settled_as_final(
     db: psycopg.Connection, instance: dg.DagsterInstance
 ) -> None:
