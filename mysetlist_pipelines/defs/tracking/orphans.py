@@ -5,14 +5,17 @@ Dagster's run monitoring cannot check a worker's health (`supports_check_run_wor
 and when the code server dies with its workers nobody reports their end: the run stays `STARTED`
 until `max_runtime_seconds`. The code server logs each worker's pid as the run launches ("Started
 process for run (pid: N)"); a run whose pid is gone, a zombie, or a newer process (the pid reused
-after the restart) is failed here, and Dagster's run retries then retry it or not per its budget
-(`dagster/max_retries`), as for a worker killed alone. Other launchers (Kubernetes in production)
-have run monitoring's own health checks, so nothing is done for them.
+after the restart), and whose log has been quiet for `QUIET_SECONDS`, is failed here, and Dagster's
+run retries then retry it or not per its budget (`dagster/max_retries`), as for a worker killed
+alone. Other launchers (Kubernetes in production) have run monitoring's own health checks, so nothing
+is done for them. The check runs in the code server that evaluates the sensors, which is the one that
+launched the workers (same host, same pid namespace) under the default launcher.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import dagster as dg
 import psutil
@@ -21,6 +24,9 @@ from dagster._core.events import DagsterEventType
 _PID = re.compile(r"Started process for run \(pid: (\d+)\)")
 # A worker starts before its run's RUN_START; a process younger than that (plus slack) is another one.
 _START_SLACK_SECONDS = 5.0
+# A worker killed alone is reported by its code server within a second or two ("Run execution process
+# for ... was terminated"), with the better message: leave it that long after the run's last event.
+QUIET_SECONDS = 15.0
 
 
 def worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
@@ -56,6 +62,9 @@ def fail_orphaned_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
     record = instance.get_run_record_by_id(run.run_id)
     if pid is None or record is None or worker_alive(pid, record.start_time):
         return False
+    last = instance.get_records_for_run(run.run_id, limit=1, ascending=False).records
+    if last and time.time() - last[0].timestamp < QUIET_SECONDS:
+        return False  # just died: its code server, if alive, is reporting it right now
     fresh = instance.get_run_by_id(run.run_id)
     if fresh is None or fresh.status != dg.DagsterRunStatus.STARTED:
         return False  # it ended meanwhile, on its own
