@@ -176,6 +176,8 @@ def _crash_and_restart(stack: DagsterStack) -> None:
     log.until_final([retried, not_retried], timeout=240)
     settle_seconds = time.monotonic() - restarted
     print(f"rows settled {settle_seconds:.1f} s after the restart")
+    # Bounded: a reconciliation tick (30 s) after the workers' log went quiet (15 s), plus load.
+    assert settle_seconds < 120, settle_seconds
     # Watch one more reconciliation period: a finished row never changes again.
     deadline = time.monotonic() + RECONCILE_INTERVAL_SECONDS + 5
     while time.monotonic() < deadline:
