@@ -236,7 +236,7 @@ def tracked_step(
         info = run_info(context.run, context.instance, keys) if step else None
     except Exception:  # a context without a run (direct invocation in a test): nothing to track
         info = None
-    wait = _backoff_left(context) if step else 0.0
+    wait = _backoff_left(context) if info is not None else 0.0
     if wait >= 1:
         context.log.info(f"run retry: waiting {wait:.0f} s (backoff) before {name} runs again")
         raise dg.RetryRequested(max_retries=1, seconds_to_wait=wait)
