@@ -50,6 +50,7 @@ FAST_ENV = {
     "MYSETLIST_HTTP_MAX_RETRIES": "2",
     "MYSETLIST_HTTP_READ_TIMEOUT": "10",
     "MYSETLIST_BREAKER_COOLDOWN_SECONDS": "1",
+    "MYSETLIST_RUN_RETRY_BACKOFF_SECONDS": "8",
     "SPOTIFY_RATE_LIMIT_PER_SECOND": "50",
     "TICKETMASTER_RATE_LIMIT_PER_SECOND": "50",
     "SETLISTFM_RATE_LIMIT_PER_SECOND": "50",
@@ -139,6 +140,17 @@ class DagsterStack:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def crash(self) -> None:
+        """The whole deployment dies at once (SIGKILL to the process group: daemon, code server, run
+        workers), as a machine or container crash leaves it; storage, app database and sandbox stay."""
+        _signal_group(self.process, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def restart(self, ready_timeout: float = 180) -> None:
+        """Start the deployment again on the same Dagster home and database (after `crash`)."""
+        self.process = _spawn_daemon(self.module, self.env, self.home, self.log_path)
+        poll(lambda: _sensors_ready(self), ready_timeout, "the restarted daemon's sensors", interval=1)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             _signal_group(self.process, signal.SIGTERM)
@@ -207,15 +219,7 @@ def start_stack(
     env.pop("DAGSTER_POSTGRES_URL", None)
     env.update(extra_env or {})
     log_path = workdir / "daemon.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dagster._daemon", "run", "-m", module],
-            env=env,
-            cwd=home,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _spawn_daemon(module, env, home, log_path)
     stack = DagsterStack(app_url, dagster_db, server_url, home, module, env, sandbox, process, log_path)
     try:
         poll(lambda: _sensors_ready(stack), ready_timeout, "the daemon's sync sensors to start", interval=1)
@@ -224,6 +228,18 @@ def start_stack(
         stack.stop()
         raise
     return stack
+
+
+def _spawn_daemon(module: str, env: dict[str, str], home: Path, log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dagster._daemon", "run", "-m", module],
+            env=env,
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _sensors_ready(stack: DagsterStack) -> bool:

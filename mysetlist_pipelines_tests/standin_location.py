@@ -4,6 +4,7 @@ and job names, so the tracking can be tested without providers.
 Each asset reports through `tracked_step` and behaves by its artist partition key:
 - contains `fail-<asset>` (with dashes: `fail-artist-shows`): that asset raises a provider error (every attempt);
 - contains `flaky-<asset>`: that asset fails on the run's first attempt only (a run retry succeeds);
+- contains `gone-<asset>`: that asset fails for good (lib/failures.PermanentError: no retry helps);
 - contains `slow-<asset>`: that asset runs for `SLOW_SECONDS` (to kill or cancel it meanwhile);
 - contains `skip-<asset>`: that asset does not apply and says why.
 """
@@ -15,6 +16,7 @@ import dagster as dg
 from mysetlist_pipelines.defs.artists.partitions import artists_partitions
 from mysetlist_pipelines.defs.sensors import build_sync_sensors
 from mysetlist_pipelines.defs.tracking import tracked_step
+from mysetlist_pipelines.lib.failures import PermanentError
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
 
 SLOW_SECONDS = 120
@@ -38,6 +40,8 @@ def _behave(context: dg.AssetExecutionContext, name: str) -> None:
             deadline = time.monotonic() + SLOW_SECONDS
             while time.monotonic() < deadline:  # a long step, to be killed or canceled meanwhile
                 time.sleep(0.2)
+        if f"gone-{slug}" in key:
+            raise PermanentError(f"{name}: the provider says this artist does not exist")
         attempt = int(context.run.tags.get("dagster/retry_number", "0"))
         if f"fail-{slug}" in key or (f"flaky-{slug}" in key and attempt == 0):
             raise StandInProviderError(PROVIDER.get(name, "spotify"), f"HTTP 503 from the {name} service")

@@ -8,6 +8,7 @@ import dagster as dg
 import psycopg
 import pytest
 
+from mysetlist_pipelines.defs.sensors import reconcile
 from mysetlist_pipelines.defs.sensors.intake import PENDING_SENSOR_NAME
 from mysetlist_pipelines.defs.sensors.reconcile import RECONCILE_SENSOR_NAME
 
@@ -159,8 +160,76 @@ def test_run_failure_with_a_retry_coming_keeps_the_job_in_progress(
     sensor = _sensor("sync_jobs_on_run_failure")
     sensor(_status_sensor_context(instance, run, sensor.name))
     row = job(db, job_id)
-    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 1, "importing_shows")
+    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 0, "importing_shows")
     assert progress(db, job_id)["importing_shows"]["message"].startswith("retry queued after: HTTP 503")
+
+
+def test_a_permanent_failure_tags_its_run_so_that_dagster_never_retries_it(
+    db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    job_id = insert_job(db, metadata={"artist_name": "Gone Artist Shows"}, max_retries=5)
+    (request,) = _tick(instance, PENDING_SENSOR_NAME).run_requests or []
+    run = _execute(instance, request)
+    assert run.tags["dagster/max_retries"] == "5"
+    assert run.tags["dagster/retry_on_asset_or_op_failure"] == "false"
+    assert run.tags["dagster/will_retry"] == "false"  # Dagster's own decision, made at the failure
+    assert run.tags["mysetlist/permanent_failure"].startswith("importing_shows: artist_shows: the provider")
+    sensor = _sensor("sync_jobs_on_run_failure")
+    sensor(_status_sensor_context(instance, run, sensor.name))
+    row = job(db, job_id)
+    assert (row["status"], row["retry_count"]) == ("partial", 0)
+    assert row["error"].startswith("importing_shows failed: artist_shows: the provider says")
+
+
+@pytest.mark.parametrize(
+    ("key", "will_retry"), [("gone-artist-shows-ui", "false"), ("fail-artist-shows-ui", "true")]
+)
+def test_instance_wide_run_retries_skip_permanent_failures_only(key: str, will_retry: str) -> None:
+    """No `dagster/max_retries` tag (a run launched from the UI): dagster.yaml's run_retries apply."""
+    overrides = {"run_retries": {"enabled": True, "max_retries": 3, "retry_on_asset_or_op_failure": True}}
+    with dg.instance_for_test(overrides=overrides) as inst:
+        inst.add_dynamic_partitions("artists", [key])
+        result = DEFS.resolve_job_def("shows_only").execute_in_process(
+            instance=inst, partition_key=key, raise_on_error=False
+        )
+        run = inst.get_run_by_id(result.run_id)
+        assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+        assert "dagster/max_retries" not in run.tags
+        assert run.tags["dagster/will_retry"] == will_retry
+
+
+def test_a_failure_seen_before_dagster_decided_its_retry_is_not_settled_as_final(
+    db: psycopg.Connection, instance: dg.DagsterInstance
+) -> None:
+    job_id = insert_job(db, metadata={"artist_name": "Flaky Artist Shows Early"}, max_retries=2)
+    (request,) = _tick(instance, PENDING_SENSOR_NAME).run_requests or []
+    run = _execute(instance, request)
+    # The run as a sensor may read it between Dagster's FAILURE and its will_retry tag.
+    early = run.with_tags({k: v for k, v in run.tags.items() if k != "dagster/will_retry"})
+    sensor = _sensor("sync_jobs_on_run_failure")
+    sensor(_status_sensor_context(instance, early, sensor.name))
+    row = job(db, job_id)
+    assert (row["status"], row["retry_count"], row["completed_at"]) == ("in_progress", 0, None)
+    assert progress(db, job_id)["importing_shows"]["message"].startswith("retry queued after: HTTP 503")
+
+
+def test_a_retry_that_never_came_keeps_the_real_cause_and_the_retry_count(
+    db: psycopg.Connection, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = insert_job(db, metadata={"artist_name": "Flaky Artist Shows Never"}, max_retries=2)
+    (request,) = _tick(instance, PENDING_SENSOR_NAME).run_requests or []
+    run = _execute(instance, request)
+    assert run.tags["dagster/will_retry"] == "true"  # no daemon here: the retry never comes
+    _tick(instance, RECONCILE_SENSOR_NAME)
+    assert (job(db, job_id)["status"], job(db, job_id)["retry_count"]) == ("in_progress", 0)
+    monkeypatch.setattr(reconcile, "RETRY_GRACE_SECONDS", -1)
+    _tick(instance, RECONCILE_SENSOR_NAME)
+    row = job(db, job_id)
+    assert (row["status"], row["retry_count"]) == ("partial", 0)
+    assert row["error"].startswith(
+        "importing_shows failed (Ticketmaster): HTTP 503 from the artist_shows service"
+    )
+    assert f"Dagster did not launch the retry of run {run.run_id}" in row["error"]
 
 
 def test_a_ui_launched_run_gets_its_own_row(db: psycopg.Connection, instance: dg.DagsterInstance) -> None:

@@ -182,7 +182,7 @@ def test_a_failed_step_after_retries_makes_the_job_partial_with_an_actionable_er
     failure = RunOutcome("failure", _now(), will_retry=True, step_errors={"artist_shows": "HTTP 503"})
     tracking.finish_run(db, run, failure)
     row = job(db, job_id)
-    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 1, "importing_shows")
+    assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 0, "importing_shows")
     shows = progress(db, job_id)["importing_shows"]
     assert shows["status"] == "pending" and shows["message"].startswith("retry queued after: HTTP 503")
 
@@ -192,7 +192,7 @@ def test_a_failed_step_after_retries_makes_the_job_partial_with_an_actionable_er
         **{"dagster/retry_number": "1", "dagster/parent_run_id": "run-1", "dagster/root_run_id": "run-1"},
     )
     tracking.step_started(db, retry, "importing_shows")
-    assert job(db, job_id)["status"] == "in_progress"
+    assert (job(db, job_id)["status"], job(db, job_id)["retry_count"]) == ("in_progress", 1)
     tracking.step_finished(
         db,
         retry,
@@ -221,7 +221,7 @@ def test_a_retry_that_succeeds_completes_the_job(db: psycopg.Connection) -> None
     run = _run(launch)
     tracking.step_started(db, run, "fetching_artist")
     tracking.finish_run(db, run, RunOutcome("failure", _now(), will_retry=True, run_error="worker crashed"))
-    assert job(db, job_id)["retry_count"] == 1
+    assert job(db, job_id)["retry_count"] == 0  # counted once the retry run exists
     retry = _run(
         launch,
         "run-2",

@@ -143,6 +143,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MYSETLIST_BREAKER_COOLDOWN_SECONDS", "breaker_cooldown_seconds"),
     )
 
+    # The wait before a job's run retry (Dagster's run retries have no delay of their own): the retry
+    # run's first step waits base, 2x, 4x ... (capped at 10 min) after the failed run ended
+    # (lib/failures.py, defs/tracking/step.py).
+    run_retry_backoff_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=600,
+        validation_alias=AliasChoices("MYSETLIST_RUN_RETRY_BACKOFF_SECONDS", "run_retry_backoff_seconds"),
+    )
+
     # Scheduled fleet work (defs/schedules, lib/fleet): artists per batch run, the share of each
     # provider's daily quota kept for the imports the app asks for, and discovery's reach.
     fleet_batch_size: int = Field(

@@ -12,6 +12,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
+from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
@@ -93,6 +94,7 @@ def run_step(
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
     providers_of: dict[str, str | None] = {}
+    permanent: set[str] = set()
     with hook, _connection(app_db) as conn:
         members, skipped = _batch_filter(context, conn, keys)
         for key in members:
@@ -100,7 +102,10 @@ def run_step(
                 report = step(conn, providers, key)
             except (ArtistNotFound, ProviderError, artist_keys.UnknownArtistKey) as exc:
                 if len(keys) == 1:
-                    raise dg.Failure(str(exc), allow_retries=not isinstance(exc, ArtistNotFound)) from exc
+                    # Permanent (lib/failures.py): the tracking hook keeps Dagster's run retries off.
+                    raise dg.Failure(str(exc), allow_retries=not is_permanent(exc)) from exc
+                if is_permanent(exc):
+                    permanent.add(key)
                 failures[key] = str(exc)
                 providers_of[key] = getattr(exc, "provider", None)
                 context.log.error(f"{asset_name} failed for {key}: {exc}")
@@ -130,7 +135,11 @@ def run_step(
             f"{k}: {v}" for k, v in failures.items()
         )
         if failures and not reports:
-            raise dg.Failure(summary, metadata={"failed": dg.MetadataValue.json(failures)})
+            raise dg.Failure(
+                summary,
+                metadata={"failed": dg.MetadataValue.json(failures)},
+                allow_retries=permanent != set(failures),  # all failed for good: no retry helps
+            )
         outcome["failed"] = failures
         outcome["failed_providers"] = providers_of
     meta = metadata(reports, not_in_batch=skipped)

@@ -1,8 +1,13 @@
 """The reconciliation sensor: repairs whatever the events missed, every `RECONCILE_INTERVAL_SECONDS`.
 
 1. Open targets against Dagster: a run that already ended is settled; a failed run whose retry
-   exists hands over to it; a run that Dagster no longer has ("vanished", e.g. deleted) or a retry
-   that never came fails the row with the reason; a request with no run for `LOST_AFTER_SECONDS` too.
+   exists hands over to it; a run that Dagster no longer has ("vanished", e.g. deleted) fails the
+   row with the reason; a request with no run for `LOST_AFTER_SECONDS` too. A retry that never came
+   (`RETRY_GRACE_SECONDS` after the failure) settles the failed run as final: its own step errors,
+   noting the missing retry. A failed run whose `dagster/will_retry` Dagster never wrote is settled
+   as final after the same grace. A `STARTED` run whose worker process is gone (the whole deployment
+   was killed: nothing else notices with the default run launcher) is failed, so that Dagster
+   retries it or not per its retry budget (defs/tracking/orphans.py).
 2. Runs of the artist assets that ended since the cursor (from a day back on the first tick, so the
    run-status sensors' first-tick trap loses nothing): settled, and rows created for runs launched
    outside the app that ended before any step reported.
@@ -14,6 +19,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -24,7 +30,8 @@ from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
 from mysetlist_pipelines.lib import tracking
 
 from ..tracking import run_info, settle_run, tracking_connection
-from ..tracking.runs import FINISHED, is_sync_run
+from ..tracking.orphans import fail_orphaned_run
+from ..tracking.runs import FINISHED, is_sync_run, run_outcome
 from .intake import ACTIVE, PENDING_SENSOR_NAME
 
 RECONCILE_SENSOR_NAME = "sync_jobs_reconciliation"
@@ -41,7 +48,8 @@ FIRST_LOOK_BACK = timedelta(days=1)
 
 def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> dict[str, int]:
     instance = context.instance
-    counts = {"settled": 0, "vanished": 0, "linked": 0}
+    counts = {"settled": 0, "vanished": 0, "linked": 0, "orphaned": 0}
+    checked: set[str] = set()
     targets = tracking.open_targets(conn, OPEN_PER_TICK)
     run_ids = sorted({t.run_id for t in targets if t.run_id})
     runs = {}
@@ -77,11 +85,19 @@ def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -
             counts["vanished"] += 1
             continue
         if run.status not in FINISHED:
+            if run.status == dg.DagsterRunStatus.STARTED and run.run_id not in checked:
+                checked.add(run.run_id)
+                if fail_orphaned_run(instance, run):  # its worker died with the deployment
+                    counts["orphaned"] += 1
+                    continue
             if run.status == dg.DagsterRunStatus.STARTED and t.status == "queued":
                 tracking.link_run(conn, run_info(run, instance), started=True)
                 counts["linked"] += 1
             continue
-        settle_run(conn, instance, run)
+        # Dagster has not said whether it retries: wait for it, but not forever.
+        settle_run(
+            conn, instance, run, undecided_is_final=_ended_before(instance, run, now, RETRY_GRACE_SECONDS)
+        )
         counts["settled"] += 1
         if run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(WILL_RETRY_TAG) == "true":
             _follow_retry(context, conn, run, now)
@@ -127,12 +143,24 @@ def _follow_retry(
                 conn, run_info(retry, instance), started=retry.status == dg.DagsterRunStatus.STARTED
             )
         return
+    if _ended_before(instance, run, now, RETRY_GRACE_SECONDS):
+        # The run's own failure is the cause: settle it as final, with its step errors, noting the
+        # missing retry (the row's retry_count stays the retries that ran).
+        note = f"Dagster did not launch the retry of run {run.run_id}"
+        outcome = run_outcome(instance, run)
+        outcome = replace(
+            outcome,
+            will_retry=False,
+            step_errors={k: f"{v} ({note})" for k, v in outcome.step_errors.items()},
+            run_error=f"{outcome.run_error}; {note}" if outcome.run_error else note,
+        )
+        tracking.finish_run(conn, run_info(run, instance), outcome)
+
+
+def _ended_before(instance: dg.DagsterInstance, run: dg.DagsterRun, now: datetime, seconds: float) -> bool:
     record = instance.get_run_record_by_id(run.run_id)
     ended = datetime.fromtimestamp(record.end_time, UTC) if record and record.end_time else now
-    if (now - ended).total_seconds() > RETRY_GRACE_SECONDS:
-        info = run_info(run, instance)
-        keys = [(t.job_id, t.partition_key) for t in tracking.resolve_targets(conn, info, create=False)]
-        tracking.abandon_targets(conn, keys, f"Dagster did not launch the retry of run {run.run_id}")
+    return (now - ended).total_seconds() > seconds
 
 
 def _recent_runs(context: dg.SensorEvaluationContext, conn: psycopg.Connection, cursor: datetime) -> datetime:
@@ -182,7 +210,7 @@ def build_reconcile_sensor() -> dg.SensorDefinition:
             )
             _warn_backlog(context, conn)
         summary = ", ".join(f"{k} {v}" for k, v in {**counts, "repaired": repaired}.items())
-        if repaired or counts["vanished"]:
+        if repaired or counts["vanished"] or counts["orphaned"]:
             context.log.info(f"reconciliation: {summary}")
         return dg.SensorResult(cursor=max(new_cursor, cursor).isoformat(), skip_reason=summary)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -143,9 +144,44 @@ def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tracking.Ru
     )
 
 
-def settle_run(conn: psycopg.Connection, instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[str]:
-    """Write the end of a finished run (idempotent); returns the job ids it concerned."""
+# Dagster stores a run's FAILURE, then (in the same process, a moment later) its `dagster/will_retry`
+# tag; the daemon adds the tag itself if that process died in between.
+RETRY_DECISION_WAIT_SECONDS = 3.0
+
+
+def retry_undecided(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """A failed run whose `dagster/will_retry` is not written yet (run retries are on)."""
+    return (
+        run.status == dg.DagsterRunStatus.FAILURE
+        and WILL_RETRY_TAG not in run.tags
+        and instance.run_retries_enabled
+    )
+
+
+def _with_retry_decision(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dg.DagsterRun:
+    """`run` re-read until Dagster has decided whether it retries (or the short wait is over)."""
+    deadline = time.monotonic() + RETRY_DECISION_WAIT_SECONDS
+    while retry_undecided(instance, run) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run = instance.get_run_by_id(run.run_id) or run
+    return run
+
+
+def settle_run(
+    conn: psycopg.Connection,
+    instance: dg.DagsterInstance,
+    run: dg.DagsterRun,
+    undecided_is_final: bool = False,
+) -> list[str]:
+    """Write the end of a finished run (idempotent); returns the job ids it concerned.
+
+    A failed run whose retry Dagster has not decided yet is left open (the reconciliation settles it
+    later): settling it as final would show the app `failed`, then `in_progress` again once the retry
+    starts. `undecided_is_final`: the reconciliation's last resort, long after the run ended."""
     if run.status not in FINISHED:
+        return []
+    run = _with_retry_decision(instance, run)
+    if retry_undecided(instance, run) and not undecided_is_final:
         return []
     info = run_info(run, instance)
     if not is_sync_run(info) or not tracking.needs_settling(conn, info):

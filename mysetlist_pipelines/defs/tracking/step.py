@@ -15,6 +15,14 @@ the provider named (from the exception's `provider`, or the step's own provider)
 retry the step (a `RetryPolicy` or `RetryRequested`): then it stays `in_progress` saying so. The
 exception always propagates.
 
+Run retries: a permanent failure (lib/failures.is_permanent: `PermanentError`, `ArtistNotFound`, a
+provider's 400/404, `dg.Failure(allow_retries=False)`) tags the run
+`dagster/retry_on_asset_or_op_failure=false` before it propagates, so Dagster's run retries (dagster.yaml
+`run_retries`, the row's `dagster/max_retries`) leave the run alone: one run, `retry_count` 0. A retry
+run's first step waits out the backoff (lib/failures.retry_backoff_seconds after the failed run ended)
+with `dg.RetryRequested`, which frees its slot meanwhile; Dagster's run retries have no delay of their
+own.
+
 The third argument makes it fit `defs/artists/common.set_step_hook(hook)` as is: `outcome` is the
 dict the asset fills with `{"reports": [StepReport.summary(), ...]}` before the body ends; its
 messages, "not applicable" flags and row counts become the progress row's message and counts.
@@ -35,8 +43,16 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.failures import (
+    PERMANENT_FAILURE_TAG,
+    RETRY_ON_STEP_FAILURE_TAG,
+    is_permanent,
+    retry_backoff_seconds,
+)
+from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking import Counts
+from mysetlist_pipelines.lib.tracking.models import RETRY_NUMBER_TAG
 
 from .runs import run_info, tracking_connection
 
@@ -132,6 +148,37 @@ def _step_will_retry(context: dg.AssetExecutionContext, exc: BaseException) -> b
     return policy is not None and attempt < policy.max_retries
 
 
+def _backoff_left(context: dg.AssetExecutionContext) -> float:
+    """Seconds this run retry must still wait (0 for a first run, or once the backoff has passed)."""
+    run = context.run
+    try:
+        retry_number = int(run.tags.get(RETRY_NUMBER_TAG, "0"))
+    except ValueError:
+        return 0.0
+    wait = retry_backoff_seconds(retry_number, get_settings().run_retry_backoff_seconds)
+    if not wait or not run.parent_run_id or context.retry_number:
+        return 0.0
+    record = context.instance.get_run_record_by_id(run.parent_run_id)
+    if record is None or not record.end_time:
+        return 0.0
+    return max(0.0, record.end_time + wait - time.time())
+
+
+def _mark_permanent(context: dg.AssetExecutionContext, step: str, error: str) -> None:
+    """Tell Dagster's run retries that this run's step failure will not go away by running it again.
+    Written before the run's failure, which is when Dagster decides `dagster/will_retry`."""
+    try:
+        context.instance.add_run_tags(
+            context.run.run_id,
+            {
+                RETRY_ON_STEP_FAILURE_TAG: "false",
+                PERMANENT_FAILURE_TAG: f"{step}: {tracking.redact(error)}"[:200],
+            },
+        )
+    except Exception as exc:  # never hide the step's own error behind this one
+        context.log.warning(f"could not tag the run as failed for good: {type(exc).__name__}")
+
+
 def provider_of(exc: BaseException) -> str | None:
     """The provider an exception names, looking through its causes (a dg.Failure often wraps it)."""
     seen: set[int] = set()
@@ -189,6 +236,10 @@ def tracked_step(
         info = run_info(context.run, context.instance, keys) if step else None
     except Exception:  # a context without a run (direct invocation in a test): nothing to track
         info = None
+    wait = _backoff_left(context) if info is not None else 0.0
+    if wait >= 1:
+        context.log.info(f"run retry: waiting {wait:.0f} s (backoff) before {name} runs again")
+        raise dg.RetryRequested(max_retries=1, seconds_to_wait=wait)
     reporter = StepReporter(context, info, step.step if step else None)
     message = f"attempt {context.retry_number + 1}" if context.retry_number else None
     reporter._write(lambda c, i, s: tracking.step_started(c, i, s, message=message))
@@ -200,6 +251,8 @@ def tracked_step(
             note = f"attempt {context.retry_number + 1} failed, retrying: {error}"
             reporter._write(lambda c, i, s: tracking.step_progress(c, i, s, Counts(), note))
         else:
+            if step and is_permanent(exc):
+                _mark_permanent(context, step.step, error)
             provider = provider_of(exc) or reporter.provider
             failed = _failed_partitions(exc, keys)
             if failed:  # a batch step: only the artists it names failed, the others are done

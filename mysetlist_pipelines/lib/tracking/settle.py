@@ -105,7 +105,8 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
             error = "the run ended during this step without a report (its process may have died)"
         error = redact(error)
         if outcome.will_retry and outcome.status == "failure":
-            return (*row, "pending", 0, f"retry queued after: {error}", None, None)
+            # The provider stays: if the retry never comes, the final error still names it.
+            return (*row, "pending", 0, f"retry queued after: {error}", None, s.provider)
         return (*row, "failed", s.progress, "failed", error, s.provider or guess_provider(error))
     if outcome.will_retry and outcome.status == "failure":
         return None if s.status == "pending" else (*row, "pending", 0, "waiting for the retry", None, None)

@@ -132,7 +132,9 @@ def job_view(targets: list[Target], steps: list[StepState], started_at: datetime
         current_step=_current_step(steps, is_open),
         error=None if is_open or status == "completed" else _error(status, cancelled, targets, steps),
         completed_at=None if is_open else (max(ends) if ends else None),
-        retry_count=max((t.attempt + (t.status == "retrying") for t in targets), default=0),
+        # Retries launched, not announced: a retry Dagster decided but never launched must not be
+        # counted and then taken back (the count only ever grows).
+        retry_count=max((t.attempt for t in targets), default=0),
         started_at=started_at or (min(starts) if starts else None),
     )
 
