@@ -53,8 +53,15 @@ class SandboxServer:
         faults: Iterable[Fault | str | dict[str, Any]] = (),
         today: date | str | None = None,
         synthetic_artists: int = 0,
+        world: Any = None,
     ) -> None:
         self.dataset = Dataset(synthetic_artists)
+        # A simulated world (sandbox/world/) answers the endpoints it serves; the bundled data the rest.
+        self.world = None
+        if world is not None:
+            from .world.routes import WorldRoutes
+
+            self.world = WorldRoutes(world)
         self.started_on = datetime.now(UTC).date()
         initial_today = date.fromisoformat(today) if isinstance(today, str) else today
         self.state = SandboxState(
@@ -144,7 +151,7 @@ class SandboxServer:
         if picked is None:
             return json_response(404, {"error": f"no provider serves {req.path.split('?')[0]}"})
         provider, module = picked
-        route = module.resolve(req)
+        route = (self.world and self.world.resolve(provider, req)) or module.resolve(req)
         self.state.record_call(route.endpoint)
         ctx = Ctx(req, self.dataset, self.state, self.today)
         response = self._answer(provider, module, route, ctx)
