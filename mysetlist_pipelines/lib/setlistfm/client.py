@@ -137,6 +137,27 @@ class SetlistFmClient:
                 return found
             page += 1
 
+    def updated_setlists(
+        self, last_updated: datetime, *, page: int = 1, skipped: Counter[str] | None = None
+    ) -> tuple[list[Setlist], int]:
+        """One page of `GET /search/setlists?lastUpdated=yyyyMMddHHmmss` with no other criterion: every
+        setlist changed since then (the signal plan's feed; whether setlist.fm accepts `lastUpdated`
+        alone is an assumption, docs/operations.md). Returns (setlists, total); a 404 is an empty page."""
+        if last_updated.tzinfo is not None:
+            last_updated = last_updated.astimezone(UTC)
+        data = self._get(
+            "setlistfm:search_setlists",
+            "/search/setlists",
+            {"lastUpdated": last_updated.strftime("%Y%m%d%H%M%S"), "p": page},
+        )
+        if data is None:
+            return [], 0
+        result = parse(SetlistPage, data, PROVIDER, "setlistfm:search_setlists")
+        items = parse_items(
+            Setlist, result.setlist, PROVIDER, "setlistfm:search_setlists", noun="setlist", skipped=skipped
+        )
+        return items, result.total
+
 
 def setlists_cost(setlists: int) -> int:
     """Calls to read all of an artist's `setlists` setlists."""

@@ -177,6 +177,15 @@ class SpotifyClient:
             )
             url, params = (self._follow(page.next), None) if page.next and page.items else (None, None)
 
+    def release_count(self, artist_id: str, include_groups: Iterable[str] = DEFAULT_GROUPS) -> int:
+        """The `total` of `GET /artists/{id}/albums?limit=1` (1 call): how many releases Spotify lists,
+        which the signal plan compares with the releases stored to know whether a catalog changed."""
+        params = {"include_groups": ",".join(include_groups), "market": self.market, "limit": 1, "offset": 0}
+        data = self._get(
+            "spotify:artist_albums", f"{self.api_url}/artists/{segment(artist_id)}/albums", params
+        )
+        return parse(Paging[Any], data, PROVIDER, "spotify:artist_albums").total
+
     def artist_albums(
         self,
         artist_id: str,

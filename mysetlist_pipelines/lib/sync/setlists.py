@@ -96,6 +96,19 @@ def sync_setlists(
         providers, mbid, known, since=since, max_pages=max_pages, force=force, skipped=skipped
     )
     report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
+    return store_setlists(conn, report, artist_id, name, setlists, today)
+
+
+def store_setlists(
+    conn: psycopg.Connection,
+    report: StepReport,
+    artist_id: str,
+    name: str,
+    setlists: list[Setlist],
+    today: date,
+) -> StepReport:
+    """Write setlists already read (by this step, or by the signal plan's feed) in one transaction:
+    setlists, songs, shows and their links, the artist's totals and `setlists_synced_at`."""
     with conn.transaction():
         lock(conn, f"artist:{artist_id}", "shows")
         zone_note = _write(conn, report, artist_id, name, setlists, today)
@@ -114,7 +127,7 @@ def sync_setlists(
         artist_store.mark_synced(conn, artist_id, "setlists")
     report.details.update({"setlists_read": len(setlists), "total_setlists": total})
     report.message = f"{name}: {len(setlists)} setlists read, {total} stored" + zone_note
-    report.message += malformed_note(skipped)
+    report.message += malformed_note(report.skipped)
     return report
 
 

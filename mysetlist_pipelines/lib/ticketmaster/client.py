@@ -93,6 +93,11 @@ class TicketmasterClient:
         )
         return None if data is None else parse(Attraction, data, PROVIDER, "ticketmaster:attraction")
 
+    def event(self, event_id: str) -> Event | None:
+        """`GET /events/{id}.json` (1 call); None when Ticketmaster no longer lists it."""
+        data = self._get("ticketmaster:event", f"/events/{segment(event_id)}.json", {}, not_found_ok=True)
+        return None if data is None else parse(Event, data, PROVIDER, "ticketmaster:event")
+
     def venue(self, venue_id: str) -> Venue | None:
         """`GET /venues/{id}.json` (1 call); None when unknown."""
         data = self._get("ticketmaster:venue", f"/venues/{segment(venue_id)}.json", {}, not_found_ok=True)

@@ -22,7 +22,7 @@ class DayIndex:
 
     def window(self, cc: str | None, start: int | None, end: int | None) -> list[int]:
         """Listed events of a country (or all) starting in [start, end], by start time then id."""
-        parts = [self.by_country[cc]] if cc else list(self.by_country.values())
+        parts = [self.by_country.get(cc, ([], []))] if cc else list(self.by_country.values())
         found: list[tuple[int, int]] = []
         for starts, events in parts:
             lo = 0 if start is None else bisect.bisect_left(starts, start)

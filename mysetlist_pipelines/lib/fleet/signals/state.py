@@ -1,0 +1,57 @@
+"""The plan's own small state: feed cursors (pipelines.signal_cursors) and per-artist check times
+(pipelines.signal_artists), both on the plan's clock (`now`), so a simulated day is a real one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import psycopg
+
+
+def cursor(conn: psycopg.Connection, name: str) -> tuple[datetime | None, int]:
+    row = conn.execute(
+        "SELECT value, position FROM pipelines.signal_cursors WHERE name = %s", (name,)
+    ).fetchone()
+    return (row[0], int(row[1])) if row else (None, 0)
+
+
+def set_cursor(conn: psycopg.Connection, name: str, value: datetime | None, position: int = 0) -> None:
+    conn.execute(
+        "INSERT INTO pipelines.signal_cursors (name, value, position) VALUES (%s, %s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, position = EXCLUDED.position, updated_at = now()",
+        (name, value, position),
+    )
+
+
+def stamp_artists(conn: psycopg.Connection, column: str, artist_ids: Sequence[str], now: datetime) -> None:
+    if column not in ("releases_checked_at", "profile_checked_at"):
+        raise ValueError(column)
+    if not artist_ids:
+        return
+    conn.execute(
+        f"INSERT INTO pipelines.signal_artists (artist_id, {column}) SELECT unnest(%s::uuid[]), %s "
+        f"ON CONFLICT (artist_id) DO UPDATE SET {column} = EXCLUDED.{column}",
+        (list(artist_ids), now),
+    )
+
+
+def mark_synced_many(conn: psycopg.Connection, part: str, artist_ids: Sequence[str]) -> int:
+    """lib/db/artists.mark_synced for many artists in two statements: the pipelines' sync state and
+    the app's columns (`shows_synced_at`, `song_catalog_synced_at`; setlists and profile
+    have none) and `last_synced_at`, as a per-artist step stamps them."""
+    app_column = {"shows": "shows_synced_at", "catalog": "song_catalog_synced_at", "setlists": None,
+                  "profile": None}[part]  # fmt: skip
+    if not artist_ids:
+        return 0
+    ids = list(artist_ids)
+    conn.execute(
+        f"INSERT INTO pipelines.artist_sync_state (artist_id, {part}_synced_at) SELECT unnest(%s::uuid[]), now() "
+        f"ON CONFLICT (artist_id) DO UPDATE SET {part}_synced_at = now(), updated_at = now()",
+        (ids,),
+    )
+    # As mark_synced: every part stamps last_synced_at (the profile's own app column).
+    sets = ", ".join(
+        c for c in (f"{app_column} = now()" if app_column else None, "last_synced_at = now()") if c
+    )
+    return conn.execute(f"UPDATE artists SET {sets} WHERE id = ANY(%s::uuid[])", (ids,)).rowcount
