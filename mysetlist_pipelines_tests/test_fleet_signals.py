@@ -10,8 +10,14 @@ import psycopg
 import pytest
 
 from benchmarks.freshness import QUOTAS, RESERVE, providers_for, seed, simulate
-from mysetlist_pipelines.lib.fleet.signals import SignalSettings, day_allowances, run_day
-from mysetlist_pipelines.lib.fleet.signals import fm_feed, spotify_cadence, tm_sweep
+from mysetlist_pipelines.lib.fleet.signals import (
+    SignalSettings,
+    day_allowances,
+    fm_feed,
+    run_day,
+    spotify_cadence,
+    tm_sweep,
+)
 from mysetlist_pipelines.lib.fleet.signals.state import set_cursor
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.sandbox.server import SandboxServer
