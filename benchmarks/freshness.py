@@ -349,3 +349,58 @@ if __name__ == "__main__":  # pragma: no cover - a quick manual run: python -m b
         print(json.dumps(simulate(env.database("fresh"), int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 7,
                                   sys.argv[3] if len(sys.argv) > 3 else "feed"), indent=1, default=str))  # fmt: skip
     _ = UTC
+
+
+def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ...]) -> list[dict[str, Any]]:
+    """The `freshness` section of `make bench`: the signal plan (feed mode) at each N, the per-show
+    fallback at the sizes in `fallback`, and the per-artist-timer model on the same worlds."""
+    from .env import figure
+    from .freshness_timer import model
+
+    runs: list[dict[str, Any]] = []
+    for n in sizes:
+        result = simulate(env.database(f"fresh{n}"), n, days, "feed")
+        world = World(WorldConfig(n, days=days + 1))
+        result["timer"] = model(world, days, NOW_MINUTE)
+        runs.append(result)
+    for n in fallback:
+        runs.append(simulate(env.database(f"fallback{n}"), n, days, "per_show"))
+    feed = [r for r in runs if r["setlist_mode"] == "feed"]
+    best = max((r["artists"] for r in feed if r["meets"]), default=0)
+    timer_best = max((r["artists"] for r in feed if timer_meets(r["timer"])), default=0)
+    rows = []
+    for r in runs:
+        worst = {row: s["max"] for row, s in r["staleness"].items()}
+        calls = {p: max(d["calls"][p] for d in r["per_day"]) for p in PROVIDERS}
+        n429 = sum(sum(d["status_429"].values()) for d in r["per_day"])
+        rows.append(
+            figure(
+                f"fleet freshness, {r['artists']:,} artists ({r['setlist_mode']})",
+                "the issue's table (24 h / 7 d / 48 h / 7 d / 30 d), 0 x 429, calls <= 80 % of each quota",
+                f"max staleness h: {', '.join(f'{v:.0f}' for v in worst.values())}; peak calls/day "
+                + ", ".join(f"{p} {calls[p]:,}/{QUOTAS[p]:,}" for p in PROVIDERS)
+                + f"; {n429} x 429; {r['seconds']:.0f} s wall",
+                f"{days} simulated days, world of {r['events']:,} events and {r['releases']:,} releases "
+                "(benchmarks/freshness.py)",
+                r["meets"],
+                {"freshness": r},
+            )
+        )
+    rows.append(
+        figure(
+            "largest fleet that meets the whole table",
+            "100,000 artists",
+            f"signal plan: {best:,}; per-artist timers: {timer_best:,}",
+            "the sizes measured above",
+            best >= 100_000,
+            {"largest": best, "timer_largest": timer_best},
+        )
+    )
+    return rows
+
+
+def timer_meets(timer: dict[str, Any]) -> bool:
+    for s in timer["staleness"].values():
+        if s.get("max") is None or s.get("open", 0) or s["max"] > s["goal_h"]:
+            return False
+    return True

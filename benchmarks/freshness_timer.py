@@ -136,21 +136,21 @@ def model(world: World, days: int, t0: int) -> dict[str, Any]:
             continue
         step = c * DAY
         k = math.ceil((minute - phase[artist] * step) / step)
-        seen = phase[artist] * step + k * step
-        if seen > end:
-            open_[row] += 1
-            seen = end
+        seen = min(end, phase[artist] * step + k * step)  # past the end: its age then, as for the plan
         out[row].append((seen - minute) / 60)
-    # Profiles: refreshed by master_sync's `update` (stale after 7 days) for active artists only.
-    prof = cycle["setlists"]
-    profile_max = None if prof is None else prof * 24
+    # Profiles: master_sync's `update` looks an active artist up again once its profile is 7 days
+    # old; the others only through sync_artist_data, with what setlist.fm has left after master_sync.
+    left = max(0, math.floor(QUOTAS["setlistfm"] * (1 - RESERVE)) - cap["spend_per_day"].get("setlistfm", 0))
+    others = n - cap["active"]
+    active_age = None if cycle["setlists"] is None else max(7.0, cycle["setlists"])
+    other_age = 7.0 if others == 0 else (max(7.0, others / left) if left else None)
+    worst = None if active_age is None or other_age is None else 24 * max(active_age, other_age)
     result = {row: {**stats(out[row]), "open": open_[row], "goal_h": GOALS[row]} for row in ROWS[:4]}
     result[ROWS[4]] = {
         "count": n,
-        "max": profile_max if cap["active"] == n and profile_max is not None else None,
-        "note": "active artists every "
-        + (f"{prof:.1f} days" if prof else "never")
-        + f"; the other {n - cap['active']} only when setlist.fm has calls left (none)",
+        "max": worst,
+        "open": 0 if worst is not None else n,
+        "note": f"active every {active_age} d, the other {others} every {other_age} d",
         "goal_h": GOALS[ROWS[4]],
     }
     return {"capacity": cap, "cycle_days": cycle, "staleness": result}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import minimum
+from . import freshness_report, minimum
 
 FIGURE_ORDER = (
     "provider calls per full import",
@@ -34,6 +34,10 @@ def _order(f: dict[str, Any]) -> int:
 def why_missed(f: dict[str, Any]) -> str:
     """What the numbers say about a miss, and what would close it."""
     raw, name = f["raw"], f["figure"]
+    if "freshness" in raw:
+        return "Missed: " + freshness_report.why(raw["freshness"]) + "."
+    if name.startswith("largest fleet"):
+        return "See the freshness section: the provider that bounds each size is named there."
     if name.startswith("pacing"):
         steps = raw.get("step_seconds", {})
         catalog, setlists = steps.get("artist_catalog", 0.0), steps.get("artist_setlists", 0.0)
@@ -114,6 +118,7 @@ def render(results: dict[str, Any]) -> str:
             f"| {_cell(f['figure'])} | {_cell(f['goal'])} | {_cell(f['measured'])} | {_cell(f['how'])} | "
             f"{_verdict(f['pass'])} |"
         )
+    lines += freshness_report.tables(figures)
     errors = {name: s["error"] for name, s in results["sections"].items() if s.get("error")}
     if errors:
         lines += ["", "## Benchmarks that failed to run", ""]

@@ -30,7 +30,7 @@ from typing import Any
 
 import psycopg
 
-from . import calls, capacity, executor, fleet, latency, pacing, report, writes
+from . import calls, capacity, executor, fleet, freshness, latency, pacing, report, writes
 from .env import ROOT, BenchEnv, bench_env, load_average
 
 
@@ -46,11 +46,15 @@ class Sizes:
     latency_jobs: int = 10
     fleet_artists: int = 1000
     fleet_sample: int = 10
+    freshness_artists: tuple[int, ...] = (1_000, 10_000, 100_000)
+    freshness_fallback: tuple[int, ...] = (1_000, 10_000)
+    freshness_days: int = 7
 
 
 SMOKE = Sizes(
     write_rows=2_000, call_artists=("echo-valley",), pacing_artist="echo-valley", pacing_tuned=False,
     executor_artist="echo-valley", latency_jobs=1, fleet_artists=4, fleet_sample=2,
+    freshness_artists=(200,), freshness_fallback=(), freshness_days=2,
 )  # fmt: skip
 
 # Cheapest and most timing-sensitive first; the fleet's seed runs in the background during `calls`
@@ -63,6 +67,10 @@ SECTIONS: dict[str, Callable[[BenchEnv, Sizes], list[dict[str, Any]]]] = {
     "latency": lambda env, s: latency.measure(env, s.latency_jobs),
     "fleet": lambda env, s: fleet.measure(
         env, s.fleet_artists, s.fleet_sample, prepared=_prepared.pop("fleet", None)
+    ),
+    # Issue 15: the signal plan on a simulated world of 1,000 / 10,000 / 100,000 artists, 7 days each.
+    "freshness": lambda env, s: freshness.measure(
+        env, s.freshness_artists, s.freshness_days, s.freshness_fallback
     ),
 }
 _prepared: dict[str, fleet.Prepared] = {}
