@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import resource
 import time
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -305,6 +307,9 @@ def simulate(app_url: str, n: int, days: int = 7, mode: str = "feed", world_seed
                 "report": {"ticketmaster": report.ticketmaster, "setlistfm": report.setlistfm,
                            "spotify": report.spotify, "profiles": report.profiles},
             })  # fmt: skip
+            if progress := os.environ.get("MYSETLIST_FRESHNESS_PROGRESS"):  # a long run's partial figures
+                partial = {row: stats(v) for row, v in tracker.done.items()}
+                Path(progress).write_text(json.dumps({"per_day": per_day, "done": partial}, default=str))
         end = days * DAY + t0
         for row in ROWS[:4]:  # still not visible: counted at their age now
             tracker.done[row].extend((end - since) / 60 for since, _ in tracker.pending[row].values())

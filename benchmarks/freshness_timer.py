@@ -121,7 +121,7 @@ def model(world: World, days: int, t0: int) -> dict[str, Any]:
     for minute, row, item in changes(world, t0, end):
         artist = world.rel["artist"][item] if row == ROWS[3] else world.ev["artist"][item]
         if row in ROWS[:2]:
-            c = cycle["shows"] if _active(world, artist, support, minute) else None
+            c = cycle["shows"] if _active(world, artist, support, minute - 1) else None  # as the app saw it
         elif row == ROWS[2]:
             c = cycle["setlists"]
         else:
