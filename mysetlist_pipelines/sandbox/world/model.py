@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -88,9 +89,9 @@ class World:
         n = c.artists
         self.venues = [_venue(v, rng) for v in range(max(50, n // 25))]
         # Artists: ids are derived from the index (ids.py hashes), names are plain.
-        self.spotify_ids = [ids.spotify_id(f"artist:world-{i}") for i in range(n)]
-        self.tm_ids = [ids.tm_attraction_id(f"world-{i}") for i in range(n)]
-        self.mbids = [ids.mbid(f"world-{i}") for i in range(n)]
+        self.spotify_ids = _unique(n, lambda i, k: ids.spotify_id(f"artist:world-{i}{k}"))
+        self.tm_ids = _unique(n, lambda i, k: ids.tm_attraction_id(f"world-{i}{k}"))
+        self.mbids = _unique(n, lambda i, k: ids.mbid(f"world-{i}{k}"))
         self.by_spotify = {s: i for i, s in enumerate(self.spotify_ids)}
         self.by_tm = {s: i for i, s in enumerate(self.tm_ids)}
         self.by_mbid = {s: i for i, s in enumerate(self.mbids)}
@@ -236,6 +237,20 @@ class World:
         count = self.ev["songs"][e]
         picks = [rng.randint(1, max(1, known)) for _ in range(count)]
         return [self.song_name(i, k) for k in dict.fromkeys(picks)]
+
+
+def _unique(n: int, make: Callable[[int, str], str]) -> list[str]:
+    """n ids, re-drawn where the short id spaces (Ticketmaster's) collide at this size."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for i in range(n):
+        k, value = 0, make(i, "")
+        while value in taken:
+            k += 1
+            value = make(i, f"#{k}")
+        taken.add(value)
+        out.append(value)
+    return out
 
 
 def _venue(v: int, rng: random.Random) -> Venue:
