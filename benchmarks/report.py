@@ -36,6 +36,14 @@ def why_missed(f: dict[str, Any]) -> str:
     raw, name = f["raw"], f["figure"]
     if "freshness" in raw:
         return "Missed: " + freshness_report.why(raw["freshness"]) + "."
+    if name.startswith("imports under fleet load"):
+        alone = raw["alone"]["p50_ratio"]
+        return (
+            f"The plan steps aside (its gate), so an import under fleet load takes about what it takes alone "
+            f"({alone}x its bound with no plan running); what is left above 1.2x is the import's own steps "
+            "running one after another, each provider's pacing adding up (the pacing row above: "
+            "MYSETLIST_SPOTIFY_RATE_BURST closes it there)."
+        )
     if name.startswith("largest fleet"):
         return "See the freshness section: the provider that bounds each size is named there."
     if name.startswith("pacing"):

@@ -49,12 +49,19 @@ class Sizes:
     freshness_artists: tuple[int, ...] = (1_000, 10_000, 100_000)
     freshness_fallback: tuple[int, ...] = (1_000, 10_000)
     freshness_days: int = 7
+    freshness_imports: tuple[str, ...] = (
+        "echo-valley",
+        "zoe-marlowe",
+        "neon-harbor",
+        "paper-satellites",
+        "hollow-pines",
+    )
 
 
 SMOKE = Sizes(
     write_rows=2_000, call_artists=("echo-valley",), pacing_artist="echo-valley", pacing_tuned=False,
     executor_artist="echo-valley", latency_jobs=1, fleet_artists=4, fleet_sample=2,
-    freshness_artists=(200,), freshness_fallback=(), freshness_days=2,
+    freshness_artists=(200,), freshness_fallback=(), freshness_days=2, freshness_imports=("echo-valley",),
 )  # fmt: skip
 
 # Cheapest and most timing-sensitive first; the fleet's seed runs in the background during `calls`

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -72,7 +72,9 @@ def run_day(
     now: datetime,
     allow: Mapping[str, int],
     settings: SignalSettings = SignalSettings(),
+    gate: Callable[[], None] = lambda: None,
 ) -> DayReport:
+    """`gate()` is called between pages and waves of checks (gate.ImportGate: the app's imports first)."""
     started = time.monotonic()
     today = now.date()
     before = providers.calls()
@@ -94,11 +96,12 @@ def run_day(
         near_days=settings.near_days,
         horizon_days=settings.horizon_days,
         far_slices=settings.far_slices,
+        gate=gate,
     )
     report.ticketmaster = sweep.summary()
     step("ticketmaster")
     if settings.setlist_mode == "feed":
-        feed = fm_feed.read_feed(conn, providers, now=now, budget=allow["setlistfm"])
+        feed = fm_feed.read_feed(conn, providers, now=now, budget=allow["setlistfm"], gate=gate)
     else:
         feed = fm_feed.per_show(
             conn, providers, today=today, budget=allow["setlistfm"], days=settings.past_days
@@ -108,7 +111,12 @@ def run_day(
     row = conn.execute("SELECT count(*) FROM artists WHERE spotify_id IS NOT NULL").fetchone()
     share = math.ceil((row[0] if row else 0) / settings.profile_days) + 1
     profiles = spotify_cadence.refresh_profiles(
-        conn, providers, now=now, budget=min(allow["spotify"], share), profile_days=settings.profile_days
+        conn,
+        providers,
+        now=now,
+        budget=min(allow["spotify"], share),
+        profile_days=settings.profile_days,
+        gate=gate,
     )
     report.profiles = profiles.summary()
     step("profiles")
@@ -120,6 +128,7 @@ def run_day(
         active_days=settings.active_days,
         dormant_days=settings.dormant_days,
         workers=settings.spotify_workers,
+        gate=gate,
     )
     report.spotify = releases.summary()
     step("releases")

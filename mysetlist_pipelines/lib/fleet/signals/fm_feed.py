@@ -58,7 +58,14 @@ def _known_mbids(conn: psycopg.Connection) -> dict[str, tuple[str, str]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def read_feed(conn: psycopg.Connection, providers: Providers, *, now: datetime, budget: int) -> FeedReport:
+def read_feed(
+    conn: psycopg.Connection,
+    providers: Providers,
+    *,
+    now: datetime,
+    budget: int,
+    gate: Callable[[], None] = lambda: None,
+) -> FeedReport:
     out = FeedReport("feed")
     spent = _spent(providers)
     since, page = cursor(conn, FEED_CURSOR)
@@ -67,6 +74,7 @@ def read_feed(conn: psycopg.Connection, providers: Providers, *, now: datetime, 
     known = _known_mbids(conn)
     found: dict[str, list[Setlist]] = defaultdict(list)
     while spent() + 1 <= budget:
+        gate()
         try:
             items, total = providers.setlistfm.updated_setlists(since, page=page)
         except ProviderError as exc:
@@ -115,7 +123,13 @@ SELECT a.id::text, a.name, a.mbid, max(s.date) AS last_show,
 
 
 def per_show(
-    conn: psycopg.Connection, providers: Providers, *, today: date, budget: int, days: int = 3
+    conn: psycopg.Connection,
+    providers: Providers,
+    *,
+    today: date,
+    budget: int,
+    days: int = 3,
+    gate: Callable[[], None] = lambda: None,
 ) -> FeedReport:
     out = FeedReport("per_show")
     spent = _spent(providers)
@@ -124,6 +138,7 @@ def per_show(
         if spent() + 1 > budget:
             out.shows_waiting = len(waiting) - done
             break
+        gate()
         try:
             setlists = fetch_setlists(
                 providers, mbid, set(), since=today - timedelta(days=days + 1), max_pages=1, force=True

@@ -86,6 +86,7 @@ def check_releases(
     dormant_days: int = 7,
     new_release_calls: int = 3,
     workers: int = 1,
+    gate: Callable[[], None] = lambda: None,
 ) -> SpotifyReport:
     """`budget` Spotify calls at most; a check is started only while a catalog sync after it (about
     `new_release_calls`) would still fit. `workers` checks are in flight at once (each paced by the
@@ -111,9 +112,10 @@ def check_releases(
         while n < len(due) and out.error is None:
             # A wave of checks that fits the budget even if every one of them finds a new release.
             room = (budget - spent()) // (1 + new_release_calls)
-            wave = due[n : n + max(0, min(room, 50 * max(1, workers)))]
+            wave = due[n : n + max(0, min(room, 5 * max(1, workers)))]
             if not wave:
                 break
+            gate()
             totals = list(pool.map(lambda row: _count(providers, row[1]), wave))
             for (artist_id, _, stored), total in zip(wave, totals, strict=True):
                 if isinstance(total, ProviderError):
@@ -140,7 +142,13 @@ def check_releases(
 
 
 def refresh_profiles(
-    conn: psycopg.Connection, providers: Providers, *, now: datetime, budget: int, profile_days: int = 30
+    conn: psycopg.Connection,
+    providers: Providers,
+    *,
+    now: datetime,
+    budget: int,
+    profile_days: int = 30,
+    gate: Callable[[], None] = lambda: None,
 ) -> SpotifyReport:
     out = SpotifyReport()
     spent = _spent(providers)
@@ -153,6 +161,8 @@ def refresh_profiles(
         if spent() + 1 > budget:
             out.profiles_due_left = len(due) - n
             break
+        if n % 5 == 0:
+            gate()
         try:
             artist = providers.spotify.artist(spotify_id)
         except ProviderError as exc:

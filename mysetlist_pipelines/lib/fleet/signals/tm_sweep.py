@@ -66,6 +66,7 @@ def sweep(
     near_days: int = 60,
     horizon_days: int = 365,
     far_slices: int = 7,
+    gate: Callable[[], None] = lambda: None,
 ) -> Sweep:
     out = Sweep()
     spent = _spent_counter(providers)
@@ -80,7 +81,7 @@ def sweep(
         lo = _at(today) + timedelta(days=near_days + s * far_len)
         plans.append([(cc, lo, lo + timedelta(days=far_len)) for cc in countries])
     for n, units in enumerate(plans):
-        done = all(_read(providers, cc, lo, hi, budget, spent, out) for cc, lo, hi in units)
+        done = all(_read(providers, cc, lo, hi, budget, spent, out, gate) for cc, lo, hi in units)
         if not done:
             break
         covered.append((units[0][1], units[0][2]))
@@ -108,11 +109,13 @@ def _read(
     budget: int,
     spent: Callable[[], int],
     out: Sweep,
+    gate: Callable[[], None],
 ) -> bool:
     """One country and window, read to its end (True) unless the budget ran out first (False)."""
     if spent() + 1 > budget:
         out.windows_left += 1
         return False
+    gate()
     try:
         events = providers.ticketmaster.discover_events(
             country_code=cc, classification_name="music", start=lo, end=hi
@@ -122,9 +125,11 @@ def _read(
             if event.venue is not None:
                 out.seen[event.id] = event
             out.events_seen += 1
-            if n % PAGE_SIZE == 0 and spent() + 1 > budget:
-                out.windows_left += 1
-                return False  # the next page would pass the budget
+            if n % PAGE_SIZE == 0:
+                if spent() + 1 > budget:
+                    out.windows_left += 1
+                    return False  # the next page would pass the budget
+                gate()  # an import the app asked for goes first
     except ProviderError as exc:
         out.error = str(exc)
         out.windows_left += 1
