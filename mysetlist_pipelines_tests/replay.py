@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -166,6 +166,7 @@ class Request:
 class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     scene: tuple[str, ...] = ()
+    edits: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
     log: list[Request] = field(default_factory=list)
 
 
@@ -202,9 +203,13 @@ class ReplayServer:
         self._thread.join(timeout=5)
 
     @contextmanager
-    def scene(self, *files: str) -> Iterator[list[Request]]:
+    def scene(
+        self, *files: str, edits: Mapping[str, Callable[[Any], Any]] | None = None
+    ) -> Iterator[list[Request]]:
         """Serve `files` (each at its route) until the block ends; yields the live request log. Two
-        files of a scene may not answer the same request. Every file must have been served by the end."""
+        files of a scene may not answer the same request. Every file must have been served by the end.
+        `edits` maps a file to a function of its parsed JSON whose result is served instead (a good
+        recorded page with one item broken); the file itself is never changed."""
         for i, name in enumerate(files):
             if name not in ROUTES:
                 raise KeyError(f"{name}: no route in replay.ROUTES")
@@ -213,12 +218,13 @@ class ReplayServer:
                     raise ValueError(f"{name} and {other} answer the same request: play them apart")
         with self._state.lock:
             self._state.scene, self._state.log = tuple(files), []
+            self._state.edits = dict(edits or {})
         log = self._state.log
         try:
             yield log
         finally:
             with self._state.lock:
-                self._state.scene = ()
+                self._state.scene, self._state.edits = (), {}
         served = {r.served for r in log}
         missing = [f for f in files if f not in served]
         assert not missing, f"recorded files of the scene never requested by a client: {missing}"
@@ -253,11 +259,13 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
                 return
             with state.lock:
                 found = next((f for f in state.scene if ROUTES[f].matches(path, query)), None)
+                edit = state.edits.get(found) if found else None
                 state.log.append(Request(method, path, query, found))
             if method != "GET" or found is None:
                 self._reply(404, json.dumps({"error": "not recorded", "path": path}).encode())
                 return
-            self._reply(200, (REALDATA / found).read_bytes())
+            body = (REALDATA / found).read_bytes()
+            self._reply(200, json.dumps(edit(json.loads(body))).encode() if edit else body)
 
         def do_GET(self) -> None:
             self._route("GET")
