@@ -373,6 +373,19 @@ def test_ticketmaster_event_pages(scene: list[Request], providers: Providers, na
     for event, r in zip(events, raw_events, strict=True):
         code = (r.get("dates", {}).get("status") or {}).get("code")
         assert event.status == ("cancelled" if code == "canceled" else code), event.id
+        start = r.get("dates", {}).get("start", {})
+        if start.get("timeTBA") or start.get("noSpecificTime"):
+            assert adapters.tm_event(event).local_time is None  # TBA: no time stored, the date kept
+        for attraction, ra in zip(
+            event.attractions, r.get("_embedded", {}).get("attractions", []), strict=True
+        ):
+            links = ra.get("externalLinks", {})
+            mbids = [m["id"] for m in links.get("musicbrainz", []) if m.get("id")]
+            assert attraction.mbid == (mbids[0] if mbids else None)
+            spotify = [x["url"] for x in links.get("spotify", [])]
+            # The id is the path segment: "?autoplay=true" (2024) is not part of it.
+            want = urlsplit(spotify[0]).path.rsplit("/", 1)[-1] if spotify else None
+            assert attraction.spotify_id == want, ra["name"]
         venues = r.get("_embedded", {}).get("venues") or []
         if not venues:
             assert event.venue is None  # Universe events came without _embedded
