@@ -11,6 +11,7 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
+from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members
@@ -34,7 +35,7 @@ STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "
 # records none, and run_step logs one materialization per artist actually synced: the partition
 # view then matches sync_jobs (synced: materialized; failed: missing, or its last real sync; skipped
 # in the range: untouched).
-PER_PARTITION_EVENTS_TAG = "dagster/defer_asset_events"
+PER_PARTITION_EVENTS_TAG = DEFER_ASSET_EVENTS_TAG
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
 # Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the

@@ -43,16 +43,11 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.failures import (
-    PERMANENT_FAILURE_TAG,
-    RETRY_ON_STEP_FAILURE_TAG,
-    is_permanent,
-    retry_backoff_seconds,
-)
+from mysetlist_pipelines.lib.dagster_tags import RETRY_NUMBER_TAG, RETRY_ON_STEP_FAILURE_TAG
+from mysetlist_pipelines.lib.failures import PERMANENT_FAILURE_TAG, is_permanent, retry_backoff_seconds
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking import Counts
-from mysetlist_pipelines.lib.tracking.models import RETRY_NUMBER_TAG
 
 from .runs import run_info, tracking_connection
 
