@@ -148,7 +148,9 @@ def test_a_stopped_sensor_is_seen(status: InstigatorStatus) -> None:
     with dg.instance_for_test() as instance:
         assert not dagster_compat.sensor_is_stopped(instance, "sync_jobs_sensor")
         location = InProcessCodeLocationOrigin(LoadableTargetOrigin(module_name="mysetlist_pipelines"))
-        origin = RemoteInstigatorOrigin(RemoteRepositoryOrigin(location, "__repository__"), "sync_jobs_sensor")
+        origin = RemoteInstigatorOrigin(
+            RemoteRepositoryOrigin(location, "__repository__"), "sync_jobs_sensor"
+        )
         data = SensorInstigatorData(cursor=str(uuid.uuid4()))
         instance.add_instigator_state(InstigatorState(origin, InstigatorType.SENSOR, status, data))
         stopped = dagster_compat.sensor_is_stopped(instance, "sync_jobs_sensor")

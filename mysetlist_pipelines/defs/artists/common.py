@@ -16,8 +16,9 @@ from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
+from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
-from mysetlist_pipelines.lib.tracking import BATCH_TAG, redact
+from mysetlist_pipelines.lib.tracking import BATCH_TAG
 
 from ..resources import AppDatabase, ProviderClients
 
@@ -119,7 +120,7 @@ def run_step(
                 # no artist's fault, and the whole step fails (and is retried) as before.
                 if len(keys) == 1 or conn.broken or conn.closed:
                     raise
-                failures[key] = redact(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+                failures[key] = redact_error(f"{type(exc).__name__}: {exc}") or type(exc).__name__
                 providers_of[key] = None
                 context.log.error(f"{asset_name} failed for {key}: {failures[key]}")
                 continue
