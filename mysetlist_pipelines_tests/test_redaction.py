@@ -77,7 +77,9 @@ def test_log_form_keeps_the_text_and_redacts_records(caplog: pytest.LogCaptureFi
             raise RuntimeError(f"boom password={TOKEN}")
         except RuntimeError:
             logger.exception("failed")
-    assert TOKEN not in caplog.text and f"access_token={MASK}" in caplog.text and "boom password=" in caplog.text
+    assert (
+        TOKEN not in caplog.text and f"access_token={MASK}" in caplog.text and "boom password=" in caplog.text
+    )
 
 
 def test_error_form_is_one_bounded_line_and_passes_none() -> None:
