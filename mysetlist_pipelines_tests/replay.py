@@ -22,6 +22,7 @@ secret): the server answers it with a fixed bearer token of the documented shape
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -152,6 +153,30 @@ def recorded_files() -> set[str]:
 
 def load(name: str) -> Any:
     return json.loads((REALDATA / name).read_text(encoding="utf-8"))
+
+
+# -- expectations read from the raw JSON, independently of the project's models ------------------
+
+ENCORE_NAME = re.compile(r"^\s*encore\b", re.I)
+
+
+def raw_setlist_facts(item: dict[str, Any]) -> dict[str, Any]:
+    """What one raw setlist holds: songs played (in order), encore songs, covers, tape and blanks."""
+    played, encore, covers, tape, blank = [], [], [], 0, 0
+    for one in item.get("sets", {}).get("set", []):
+        in_encore = bool(one.get("encore")) or bool(ENCORE_NAME.match(one.get("name") or ""))
+        for song in one.get("song", []):
+            if song.get("tape"):
+                tape += 1
+            elif not (song.get("name") or "").strip():
+                blank += 1
+            else:
+                played.append(song["name"].strip())
+                if in_encore:
+                    encore.append(song["name"].strip())
+                if song.get("cover"):
+                    covers.append(song["name"].strip())
+    return {"played": played, "encore": encore, "covers": covers, "tape": tape, "blank": blank}
 
 
 @dataclass(frozen=True)

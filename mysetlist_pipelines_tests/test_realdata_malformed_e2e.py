@@ -23,9 +23,8 @@ from mysetlist_pipelines.lib.sync.setlists import DEFAULT_YEARS_BACK
 from mysetlist_pipelines.lib.tracking.models import RUN_KEY_TAG
 
 from .artist_support import step_metadata
-from .replay import PHISH, REALDATA, ReplayServer
+from .replay import PHISH, REALDATA, ReplayServer, raw_setlist_facts
 from .replay import load as raw
-from .test_realdata_replay import raw_setlist_facts
 from .tracking_helpers import insert_job
 
 PAGE = "setlistfm/artist-setlists-phish-2025.json"

@@ -41,8 +41,10 @@ from .replay import (
     UNUSUAL,
     ReplayServer,
     Request,
+    raw_setlist_facts,
     recorded_files,
 )
+from .replay import ENCORE_NAME as _ENCORE
 from .replay import load as raw
 
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no recorded answers at {REALDATA}")
@@ -84,27 +86,6 @@ def got(log: list[Request]) -> list[str | None]:
 
 
 # -- expectations from the raw JSON -----------------------------------------------------------------
-
-_ENCORE = re.compile(r"^\s*encore\b", re.I)
-
-
-def raw_setlist_facts(item: dict[str, Any]) -> dict[str, Any]:
-    """What one raw setlist holds: songs played (in order), encore songs, covers, tape and blanks."""
-    played, encore, covers, tape, blank = [], [], [], 0, 0
-    for one in item.get("sets", {}).get("set", []):
-        in_encore = bool(one.get("encore")) or bool(_ENCORE.match(one.get("name") or ""))
-        for song in one.get("song", []):
-            if song.get("tape"):
-                tape += 1
-            elif not (song.get("name") or "").strip():
-                blank += 1
-            else:
-                played.append(song["name"].strip())
-                if in_encore:
-                    encore.append(song["name"].strip())
-                if song.get("cover"):
-                    covers.append(song["name"].strip())
-    return {"played": played, "encore": encore, "covers": covers, "tape": tape, "blank": blank}
 
 
 def assert_setlists_hold_what_was_recorded(
