@@ -31,7 +31,7 @@ from mysetlist_pipelines.lib.fleet.discovery_tick import DEADLINE_SECONDS, MIN_U
 from mysetlist_pipelines.lib.settings import Settings, get_settings
 
 from ..tracking import tracking_connection
-from .fleet import RUNNING, SCHEDULE_TAG, batch_launcher, partition_registrar, providers, resume
+from .fleet import batch_launcher, partition_registrar, providers, resume, tick_schedule
 
 US = ("US",)
 LAUNCHER_SENSOR_NAME = "discovery_batches"
@@ -110,25 +110,9 @@ def discovery() -> None:
 
 
 def discovery_schedule(*, name: str, route: str, cron: str, description: str) -> dg.ScheduleDefinition:
-    @dg.schedule(
-        name=name,
-        cron_schedule=cron,
-        job=discovery,
-        execution_timezone="UTC",
-        default_status=RUNNING,
-        description=f"{description} (was the `{route}` cron route)",
-        tags={SCHEDULE_TAG: route},
+    return tick_schedule(
+        name=name, route=route, cron=cron, job=discovery, op="discover_shows", description=description
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        # Decide and launch, nothing else: the work (and its I/O) is the run's.
-        tick = (context.scheduled_execution_time or datetime.now(UTC)).astimezone(UTC)
-        return dg.RunRequest(
-            run_key=f"{route}@{tick.isoformat()}",
-            run_config={"ops": {"discover_shows": {"config": {"route": route, "tick": tick.isoformat()}}}},
-            tags={SCHEDULE_TAG: route},
-        )
-
-    return _schedule
 
 
 sync_us_shows = discovery_schedule(

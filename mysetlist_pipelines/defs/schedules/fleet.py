@@ -30,6 +30,7 @@ from mysetlist_pipelines.lib.tracking.models import PRIORITY_TAG
 
 from ..artists.common import PER_PARTITION_EVENTS_TAG
 from ..artists.partitions import artists_partitions
+from ..evaluation import alerting, sync_sensor
 from ..jobs import JOBS
 from ..tracking import tracking_connection
 
@@ -108,6 +109,34 @@ def resume(conn: psycopg.Connection, run: fleet.CronRun, info: fleet.TickInfo) -
     return None
 
 
+def tick_schedule(
+    *, name: str, route: str, cron: str, job: dg.JobDefinition, op: str, description: str
+) -> dg.ScheduleDefinition:
+    """A fleet route's schedule: it decides and launches, nothing else. Its evaluation builds one
+    run request of `job`, whose op `op` gets the route and the tick as config (run key = route and
+    tick: a re-evaluated tick launches nothing twice); the work and its I/O are the run's."""
+
+    @dg.schedule(
+        name=name,
+        cron_schedule=cron,
+        job=job,
+        execution_timezone="UTC",
+        default_status=RUNNING,
+        description=f"{description} (was the `{route}` cron route)",
+        tags={SCHEDULE_TAG: route},
+    )
+    @alerting("schedule", name)
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        tick = (context.scheduled_execution_time or datetime.now(UTC)).astimezone(UTC)
+        return dg.RunRequest(
+            run_key=f"{route}@{tick.isoformat()}",
+            run_config={"ops": {op: {"config": {"route": route, "tick": tick.isoformat()}}}},
+            tags={SCHEDULE_TAG: route},
+        )
+
+    return _schedule
+
+
 def _cursor(value: str | None) -> tuple[datetime, str]:
     """(created_at, batch_id) of the last batch launched; an ISO time alone (older cursors) means
     "after that instant"."""
@@ -126,11 +155,10 @@ def batch_launcher(
     together and after every batch opened earlier: the cursor never passes over one still
     uncommitted. A batch seen twice keeps its run key (its batch id): Dagster launches it once."""
 
-    @dg.sensor(
+    @sync_sensor(
         name=name,
         jobs=list(JOBS.values()),
         minimum_interval_seconds=LAUNCHER_INTERVAL_SECONDS,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description=description,
     )
     def _launcher(context: dg.SensorEvaluationContext) -> dg.SensorResult:

@@ -22,8 +22,6 @@ from mysetlist_pipelines.lib.settings import get_settings
 
 from ..tracking import tracking_connection
 from .fleet import (
-    RUNNING,
-    SCHEDULE_TAG,
     Prepare,
     Select,
     batch_launcher,
@@ -31,6 +29,7 @@ from .fleet import (
     providers,
     resume,
     run_request,
+    tick_schedule,
 )
 
 LAUNCHER_SENSOR_NAME = "refresh_batches"
@@ -106,15 +105,6 @@ def planned_requests(instance: dg.DagsterInstance, route: str, tick: datetime) -
         return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
 
 
-def tick_request(route: str, tick: datetime) -> dg.RunRequest:
-    tick = tick.astimezone(UTC)
-    return dg.RunRequest(
-        run_key=f"{route}@{tick.isoformat()}",
-        run_config={"ops": {"plan_refresh": {"config": {"route": route, "tick": tick.isoformat()}}}},
-        tags={SCHEDULE_TAG: route},
-    )
-
-
 def refresh_schedule(
     *,
     name: str,
@@ -127,20 +117,9 @@ def refresh_schedule(
 ) -> dg.ScheduleDefinition:
     ROUTES[route] = RefreshRoute(work, select, prepare)
 
-    @dg.schedule(
-        name=name,
-        cron_schedule=cron,
-        job=fleet_refresh,
-        execution_timezone="UTC",
-        default_status=RUNNING,
-        description=f"{description} (was the `{route}` cron route)",
-        tags={SCHEDULE_TAG: route},
+    return tick_schedule(
+        name=name, route=route, cron=cron, job=fleet_refresh, op="plan_refresh", description=description
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        # Decide and launch, nothing else: the planning (and its database work) is the run's.
-        return tick_request(route, context.scheduled_execution_time or datetime.now(UTC))
-
-    return _schedule
 
 
 refresh_batches = batch_launcher(
