@@ -4,7 +4,7 @@ HTTP: what each provider step writes, what it costs, and the day-by-day smoke of
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -225,3 +225,27 @@ def test_smoke_seven_days_fresh_within_the_quotas(app_db: str) -> None:
         assert s["max"] <= s["goal_h"], row
     assert result["staleness"]["setlist of a show that happened (from its posting)"]["count"] > 0
     assert result["meets"]
+
+
+def test_signal_plan_schedule_launches_one_run_whose_op_logs_the_day(
+    app_env: str, sandbox_env: SandboxServer
+) -> None:
+    import dagster as dg
+
+    from mysetlist_pipelines.defs.schedules.signals import signal_plan, signal_plan_schedule
+
+    tick = datetime(2026, 12, 3, 5, 0, tzinfo=UTC)
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        request = signal_plan_schedule(context)
+        assert isinstance(request, dg.RunRequest)
+        assert request.run_key == f"signal-plan@{tick.isoformat()}"
+        result = signal_plan.execute_in_process(run_config=request.run_config, instance=instance)
+    assert result.success
+    with psycopg.connect(app_env, autocommit=True) as c:
+        rows = c.execute(
+            "SELECT status, result->'allow' FROM cron_logs WHERE job_name = 'signal-plan'"
+        ).fetchall()
+    assert len(rows) == 1 and rows[0][0] == "success"
+    assert rows[0][1]["setlistfm"] == 1440 - 288  # the whole day left, 20 % kept for imports
+    assert sandbox_env.counters()["by_provider"]["ticketmaster"] >= 1  # the market was searched

@@ -164,6 +164,12 @@ class Settings(BaseSettings):
         lt=1,
         validation_alias=AliasChoices("MYSETLIST_FLEET_IMPORT_RESERVE", "fleet_import_reserve"),
     )
+    # The signal plan (lib/fleet/signals): how setlist.fm is read. `feed` = search/setlists?lastUpdated=
+    # alone (assumed to work, docs/operations.md), `per_show` = the fallback, one check per artist
+    # whose show happened without a setlist.
+    setlistfm_feed: Literal["feed", "per_show"] = Field(
+        "feed", validation_alias=AliasChoices("MYSETLIST_SETLISTFM_FEED", "setlistfm_feed")
+    )
     discovery_eu_countries: str = Field(
         "GB,IE,DE,NL,BE,FR,ES,IT,AT,CH,SE,DK,NO,FI,PL",
         pattern=r"^[A-Z]{2}(,[A-Z]{2})*$",
