@@ -8,7 +8,9 @@
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
 server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
 cheapest first: writes, calls, pacing (+ memory), executor, latency (`mysetlist dev`), fleet
-(`mysetlist dev`, 1,000 synthetic artists). A section that fails is reported as such and the others
+(`mysetlist dev`, 1,000 synthetic artists), freshness (issue 15: the signal plan on simulated
+worlds of 1,000 / 10,000 / 100,000 artists for 7 days each; the 100,000 run alone takes far longer
+than the rest on a shared 2-core machine, see BENCHMARKS.md), imports_under_fleet. A section that fails is reported as such and the others
 still run; the exit code is then 1.
 """
 
@@ -30,7 +32,7 @@ from typing import Any
 
 import psycopg
 
-from . import calls, capacity, executor, fleet, freshness, latency, pacing, report, writes
+from . import calls, capacity, executor, fleet, freshness, freshness_imports, latency, pacing, report, writes
 from .env import ROOT, BenchEnv, bench_env, load_average
 
 
@@ -79,6 +81,8 @@ SECTIONS: dict[str, Callable[[BenchEnv, Sizes], list[dict[str, Any]]]] = {
     "freshness": lambda env, s: freshness.measure(
         env, s.freshness_artists, s.freshness_days, s.freshness_fallback
     ),
+    # Issue 15 item 4: the app's imports while the plan runs, at the settings' rates.
+    "imports_under_fleet": lambda env, s: freshness_imports.measure(env.database, list(s.freshness_imports)),
 }
 _prepared: dict[str, fleet.Prepared] = {}
 

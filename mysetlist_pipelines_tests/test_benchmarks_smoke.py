@@ -102,3 +102,18 @@ def test_run_writes_the_report(env: BenchEnv, tmp_path: Path) -> None:
     text = md.read_text()
     assert "| figure | goal | measured | how measured | pass/miss |" in text
     assert "Postgres write rate" in text and raw.exists()
+
+
+def test_freshness_sections_render(env: BenchEnv, tmp_path: Path) -> None:
+    """Issue 15's sections at smoke size: the simulation (200 artists, 2 days), the timer model, the
+    imports under fleet load, and BENCHMARKS.md's freshness tables."""
+    results = run.run(env, run.SMOKE, ["freshness", "imports_under_fleet"], log=lambda _: None)
+    assert not any(s.get("error") for s in results["sections"].values()), results["sections"]
+    names = [f["figure"] for f in results["figures"]]
+    assert "fleet freshness, 200 artists (feed)" in names and "imports under fleet load" in names
+    results.update(postgres={"embedded": True, "version": "x"}, machine=run.machine(), commit="x",
+                   notes=[], wall_seconds=1.0, load={"before": [0, 0, 0], "after": [0, 0, 0]})  # fmt: skip
+    md, _ = run.write(results, tmp_path)
+    text = md.read_text()
+    assert "## Fleet freshness on free keys (issue 15)" in text
+    assert "| shows, artist with a show in the next 60 days | 24.0 h |" in text
