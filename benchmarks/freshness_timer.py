@@ -146,6 +146,13 @@ def model(world: World, days: int, t0: int) -> dict[str, Any]:
     other_age = 7.0 if others == 0 else (max(7.0, others / left) if left else None)
     worst = None if active_age is None or other_age is None else 24 * max(active_age, other_age)
     result = {row: {**stats(out[row]), "open": open_[row], "goal_h": GOALS[row]} for row in ROWS[:4]}
+    # A 7-day window cannot show a longer cycle: each row's max is also bounded by its cycle.
+    bounds = {ROWS[0]: cycle["shows"], ROWS[1]: cycle["shows"], ROWS[2]: cycle["setlists"],
+              ROWS[3]: max(c for c in (cycle["releases_active"], cycle["releases_other"]) if c is not None)
+              if any((cycle["releases_active"], cycle["releases_other"])) else None}  # fmt: skip
+    for row, c in bounds.items():
+        if c is not None:
+            result[row]["max"] = max(result[row]["max"], round(c * 24, 1))
     result[ROWS[4]] = {
         "count": n,
         "max": worst,
