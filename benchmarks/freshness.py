@@ -359,7 +359,6 @@ if __name__ == "__main__":  # pragma: no cover - a quick manual run: python -m b
 def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ...]) -> list[dict[str, Any]]:
     """The `freshness` section of `make bench`: the signal plan (feed mode) at each N, the per-show
     fallback at the sizes in `fallback`, and the per-artist-timer model on the same worlds."""
-    from .env import figure
     from .freshness_timer import model
 
     runs: list[dict[str, Any]] = []
@@ -370,6 +369,14 @@ def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ..
         runs.append(result)
     for n in fallback:
         runs.append(simulate(env.database(f"fallback{n}"), n, days, "per_show"))
+    return figures_of(runs)
+
+
+def figures_of(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """BENCHMARKS.md rows of simulation results (also for runs made one at a time)."""
+    from .env import figure
+    from .freshness_timer import timer_meets_model as timer_meets
+
     feed = [r for r in runs if r["setlist_mode"] == "feed"]
     best = max((r["artists"] for r in feed if r["meets"]), default=0)
     timer_best = max((r["artists"] for r in feed if timer_meets(r["timer"])), default=0)
@@ -385,7 +392,7 @@ def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ..
                 f"max staleness h: {', '.join(f'{v:.0f}' for v in worst.values())}; peak calls/day "
                 + ", ".join(f"{p} {calls[p]:,}/{QUOTAS[p]:,}" for p in PROVIDERS)
                 + f"; {n429} x 429; {r['seconds']:.0f} s wall",
-                f"{days} simulated days, world of {r['events']:,} events and {r['releases']:,} releases "
+                f"{r['days']} simulated days, world of {r['events']:,} events and {r['releases']:,} releases "
                 "(benchmarks/freshness.py)",
                 r["meets"],
                 {"freshness": r},
@@ -402,10 +409,3 @@ def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ..
         )
     )
     return rows
-
-
-def timer_meets(timer: dict[str, Any]) -> bool:
-    for s in timer["staleness"].values():
-        if s.get("max") is None or s.get("open", 0) or s["max"] > s["goal_h"]:
-            return False
-    return True

@@ -161,3 +161,11 @@ def model(world: World, days: int, t0: int) -> dict[str, Any]:
         "goal_h": GOALS[ROWS[4]],
     }
     return {"capacity": cap, "cycle_days": cycle, "staleness": result}
+
+
+def timer_meets_model(timer: dict[str, Any]) -> bool:
+    """Whether the modelled timers meet every row of the table."""
+    for s in timer["staleness"].values():
+        if s.get("max") is None or s.get("open", 0) or s["max"] > s["goal_h"]:
+            return False
+    return True
