@@ -129,3 +129,28 @@ def tables(figures: list[dict[str, Any]]) -> list[str]:
             f"{cap['catalogs_per_week']:,} a week."
         )
     return lines
+
+
+BEGIN, END = "<!-- freshness: benchmarks/freshness_report.splice -->", "<!-- /freshness -->"
+
+
+def splice(markdown: str, figures: list[dict[str, Any]], how: str) -> str:
+    """BENCHMARKS.md with its freshness section (rows + tables) replaced by these figures': for the
+    sections run on their own (`how` says how), between the markers; a full `make bench` renders
+    the same tables in place."""
+    from .report import _cell, _verdict, why_missed
+
+    rows = ["| figure | goal | measured | how measured | pass/miss |", "|---|---|---|---|---|"]
+    rows += [
+        f"| {_cell(f['figure'])} | {_cell(f['goal'])} | {_cell(f['measured'])} | {_cell(f['how'])} | {_verdict(f['pass'])} |"
+        for f in figures
+    ]
+    missed = [f"- **{f['figure']}**: {why_missed(f)}" for f in figures if f["pass"] is False]
+    body = [BEGIN, *tables(figures)[1:], "", how, "", *rows, "", *missed, END]
+    text = "\n".join(body)
+    if BEGIN in markdown:
+        head, rest = markdown.split(BEGIN, 1)
+        return head + text + rest.split(END, 1)[1]
+    marker = "\n## Goals missed"
+    head, _, tail = markdown.partition(marker)
+    return head.rstrip("\n") + "\n\n" + text + "\n" + marker + tail
