@@ -153,27 +153,33 @@ def observe(conn: psycopg.Connection, world: World, tracker: Tracker, t: int) ->
     today = t // DAY
     for row in ROWS[:2]:
         pending = tracker.pending[row]
-        keys = list(pending)
-        ids = {world.event_id(e): key for key, (_, e) in zip(keys, pending.values(), strict=True) if True}
-        stored = dict(
-            (r[0], (r[1], r[2]))
+        keys_of: dict[
+            str, list[Any]
+        ] = {}  # an event can have several changes pending (announced, then moved)
+        for key, (_, e) in pending.items():
+            keys_of.setdefault(world.event_id(e), []).append(key)
+        stored = {
+            r[0]: (r[1], r[2])
             for r in conn.execute(
-                "SELECT tm_event_id, date, status::text FROM shows WHERE tm_event_id = ANY(%s)", (list(ids),)
+                "SELECT tm_event_id, date, status::text FROM shows WHERE tm_event_id = ANY(%s)",
+                (list(keys_of),),
             )
-        )
-        for eid, key in ids.items():
-            since, e = pending[key]
+        }
+        for eid, keys in keys_of.items():
+            e = pending[keys[0]][1]
             if world.event_day(e, t) < today:
-                tracker.dropped += 1  # over before anyone could see it: not a freshness figure
-                del pending[key]
+                tracker.dropped += len(keys)  # over before anyone could see it: not a freshness figure
+                for key in keys:
+                    del pending[key]
                 continue
             want = (
                 world.day_of(world.event_day(e, t)),
                 "cancelled" if world.ev["cancel_at"][e] <= t else "upcoming",
             )
             if stored.get(eid) == want:
-                tracker.done[row].append((t - since) / 60)
-                del pending[key]
+                for key in keys:
+                    tracker.done[row].append((t - pending[key][0]) / 60)
+                    del pending[key]
     _observe_simple(
         conn, tracker, ROWS[2], t, lambda e: world.setlist_id(e),
         "SELECT external_id FROM setlists WHERE type = 'actual' AND external_id = ANY(%s)",
@@ -188,12 +194,15 @@ def _observe_simple(
     conn: psycopg.Connection, tracker: Tracker, row: str, t: int, key_of: Any, query: str
 ) -> None:
     pending = tracker.pending[row]
-    wanted = {key_of(item): key for key, (_, item) in pending.items()}
+    wanted: dict[str, list[Any]] = {}
+    for key, (_, item) in pending.items():
+        wanted.setdefault(key_of(item), []).append(key)
     seen = {r[0] for r in conn.execute(query, (list(wanted),))}
-    for ext, key in wanted.items():
+    for ext, keys in wanted.items():
         if ext in seen:
-            tracker.done[row].append((t - pending[key][0]) / 60)
-            del pending[key]
+            for key in keys:
+                tracker.done[row].append((t - pending[key][0]) / 60)
+                del pending[key]
 
 
 def stats(values: list[float]) -> dict[str, float]:
