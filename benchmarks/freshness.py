@@ -365,7 +365,9 @@ if __name__ == "__main__":  # pragma: no cover - a quick manual run: python -m b
     _ = UTC
 
 
-def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ...]) -> list[dict[str, Any]]:
+def measure(
+    env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ...], modelled: tuple[int, ...] = ()
+) -> list[dict[str, Any]]:
     """The `freshness` section of `make bench`: the signal plan (feed mode) at each N, the per-show
     fallback at the sizes in `fallback`, and the per-artist-timer model on the same worlds."""
     from .freshness_timer import model
@@ -378,7 +380,9 @@ def measure(env: Any, sizes: tuple[int, ...], days: int, fallback: tuple[int, ..
         runs.append(result)
     for n in fallback:
         runs.append(simulate(env.database(f"fallback{n}"), n, days, "per_show"))
-    return figures_of(runs)
+    from .freshness_model import day_cost, figure_of
+
+    return figures_of(runs) + [figure_of(day_cost(n)) for n in modelled]
 
 
 def figures_of(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
