@@ -40,6 +40,11 @@ def why(run: dict[str, Any]) -> str:
         waiting = max(d["report"]["setlistfm"].get("shows_waiting", 0) for d in run["per_day"])
         if waiting:
             parts.append(f"setlist.fm per-show fallback: up to {waiting:,} artists a day still waiting")
+        if run["staleness"][ROWS[2]]["max"] > GOALS[ROWS[2]]:
+            parts.append(
+                "the fallback asks only about shows of the last 3 days (past_days), so a setlist posted later "
+                "than that is never read (about 1 in 7 in the world)"
+            )
     return "; ".join(parts) or "nothing"
 
 

@@ -36,6 +36,16 @@ def why_missed(f: dict[str, Any]) -> str:
     raw, name = f["raw"], f["figure"]
     if "freshness" in raw:
         return "Missed: " + freshness_report.why(raw["freshness"]) + "."
+    if "model" in raw:
+        bound = raw["bound"]
+        return (
+            f"Over 80 % of the quota: {', '.join(raw['over'])}. Development Mode lists no releases across "
+            f"artists, so every artist costs a Spotify call per weekly check: at 20,000 a day the plan keeps "
+            f"{bound['spotify']:,} artists within the table; 100,000 need MYSETLIST_SPOTIFY_DAILY_QUOTA of "
+            f"about {int(raw['model']['spotify'] / 0.8):,} (or a longer cadence for dormant artists). Ticketmaster "
+            f"and the setlist.fm feed fit with room to spare; the setlist.fm per-show fallback would bound the "
+            f"fleet at {bound['setlist.fm per show']:,}."
+        )
     if name.startswith("imports under fleet load"):
         alone = raw["alone"]["p50_ratio"]
         return (
