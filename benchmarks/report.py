@@ -16,6 +16,10 @@ FIGURE_ORDER = (
     "Postgres write rate",
     "memory",
     "one run, in-process",
+    "registering",
+    "UI with",
+    "sensor ticks",
+    "Dagster event-log rows",
 )
 
 
@@ -78,6 +82,14 @@ def why_missed(f: dict[str, Any]) -> str:
             "come back at all; or COPY straight into songs for an artist's first import, when none of "
             "its songs can exist yet (only under the artist's lock, with a fallback on conflict)."
         )
+    if name.startswith(("UI with", "sensor ticks")):
+        return (
+            "The raw numbers in results.json name the slowest page or sensor. A page or tick that loads every "
+            "partition grows with the fleet: the partitions page lists every key by design (Dagster's own "
+            'PartitionHealthQuery); a sensor should never (docs/operations.md, "Dagster at the fleet\'s size").'
+        )
+    if name.startswith("Dagster event-log"):
+        return "Event rows kept growing: check that prune_runs deleted runs each day (raw `days[].deleted`)."
     if name.startswith("memory"):
         return "Most of the resident memory is Dagster and its dependencies, loaded once per run process."
     if name.startswith("provider calls"):

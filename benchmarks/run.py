@@ -8,7 +8,8 @@
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
 server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
 cheapest first: writes, calls, pacing (+ memory), executor, latency (`mysetlist dev`), fleet
-(`mysetlist dev`, 1,000 synthetic artists). A section that fails is reported as such and the others
+(`mysetlist dev`, 1,000 synthetic artists), scale (100,000 partitions: registration, the UI's queries
+against `dagster-webserver`, sensor ticks, event-log rows and run retention). A section that fails is reported as such and the others
 still run; the exit code is then 1.
 """
 
@@ -30,7 +31,7 @@ from typing import Any
 
 import psycopg
 
-from . import calls, capacity, executor, fleet, latency, pacing, report, writes
+from . import calls, capacity, executor, fleet, latency, pacing, report, scale, writes
 from .env import ROOT, BenchEnv, bench_env, load_average
 
 
@@ -46,11 +47,16 @@ class Sizes:
     latency_jobs: int = 10
     fleet_artists: int = 1000
     fleet_sample: int = 10
+    scale_partitions: int = 100_000
+    scale_open_jobs: int = 2_000
+    scale_done_jobs: int = 100_000
+    scale_materialized: int = 5_000
 
 
 SMOKE = Sizes(
     write_rows=2_000, call_artists=("echo-valley",), pacing_artist="echo-valley", pacing_tuned=False,
     executor_artist="echo-valley", latency_jobs=1, fleet_artists=4, fleet_sample=2,
+    scale_partitions=500, scale_open_jobs=50, scale_done_jobs=100, scale_materialized=20,
 )  # fmt: skip
 
 # Cheapest and most timing-sensitive first; the fleet's seed runs in the background during `calls`
@@ -63,6 +69,9 @@ SECTIONS: dict[str, Callable[[BenchEnv, Sizes], list[dict[str, Any]]]] = {
     "latency": lambda env, s: latency.measure(env, s.latency_jobs),
     "fleet": lambda env, s: fleet.measure(
         env, s.fleet_artists, s.fleet_sample, prepared=_prepared.pop("fleet", None)
+    ),
+    "scale": lambda env, s: scale.measure(
+        env, s.scale_partitions, s.scale_open_jobs, s.scale_done_jobs, materialized=s.scale_materialized
     ),
 }
 _prepared: dict[str, fleet.Prepared] = {}
