@@ -10,7 +10,7 @@ from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.text import normalize_name
 
 from ..resources import AppDatabase
-from .partitions import artists_partitions
+from .partitions import artists_partitions, run_partition_keys
 
 SAMPLE = 10  # offending rows shown in the check's metadata
 
@@ -34,7 +34,7 @@ def _check(
     what: str,
 ) -> dg.AssetCheckResult:
     with app_db.connect() as conn:
-        ids = _artist_ids(conn, list(context.partition_keys))
+        ids = _artist_ids(conn, list(run_partition_keys(context)))
         problems = find(conn, list(ids.values())) if ids else []
     return dg.AssetCheckResult(
         passed=not problems,

@@ -19,6 +19,7 @@ from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.tracking import BATCH_TAG, redact
 
 from ..resources import AppDatabase, ProviderClients
+from .partitions import run_partition_keys
 
 GROUP = "artists"
 # Every step needs only the profile (who the artist is), so a provider that is down fails its own step
@@ -88,7 +89,7 @@ def run_step(
     transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
     nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
     say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
-    keys = list(context.partition_keys)
+    keys = list(run_partition_keys(context))
     outcome: dict[str, Any] = {"reports": []}
     hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
     reports: list[tuple[str, StepReport]] = []

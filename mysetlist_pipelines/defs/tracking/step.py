@@ -54,6 +54,7 @@ from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking import Counts
 from mysetlist_pipelines.lib.tracking.models import RETRY_NUMBER_TAG
 
+from ..artists.partitions import run_partition_keys
 from .runs import run_info, tracking_connection
 
 _PROGRESS_EVERY_SECONDS = 1.0
@@ -229,9 +230,7 @@ def tracked_step(
     """Report one step of the run (see the module docstring)."""
     name = asset_name or context.asset_key.path[-1]
     step = STEP_BY_ASSET.get(name)
-    keys = (
-        tuple(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else ()
-    )
+    keys = run_partition_keys(context)
     try:
         info = run_info(context.run, context.instance, keys) if step else None
     except Exception:  # a context without a run (direct invocation in a test): nothing to track
