@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import psycopg
 
+from mysetlist_pipelines.lib import tracking
+
 from ..tracking.runs import FINISHED
 
 RETENTION_CHUNK = 200
@@ -29,18 +31,6 @@ class Pruned:
     kept_open: int = 0  # old runs kept because an open sync_jobs target points to them
     chunks: int = 0
     out_of_time: bool = False
-
-
-def _still_needed(conn: psycopg.Connection | None, run_ids: list[str]) -> set[str]:
-    if conn is None or not run_ids:
-        return set()
-    rows = conn.execute(
-        "SELECT run_id FROM pipelines.sync_job_targets WHERE status IN ('queued', 'running', 'retrying') "
-        "AND run_id = ANY(%s) UNION SELECT root_run_id FROM pipelines.sync_job_targets "
-        "WHERE status IN ('queued', 'running', 'retrying') AND root_run_id = ANY(%s)",
-        (run_ids, run_ids),
-    ).fetchall()
-    return {r[0] for r in rows}
 
 
 def prune_runs(
@@ -63,7 +53,7 @@ def prune_runs(
         )
         if not records:
             return done
-        keep = _still_needed(conn, [r.dagster_run.run_id for r in records])
+        keep = tracking.runs_still_tracked(conn, [r.dagster_run.run_id for r in records]) if conn else set()
         for record in records:
             if record.dagster_run.run_id in keep:
                 done.kept_open += 1

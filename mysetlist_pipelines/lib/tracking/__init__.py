@@ -41,6 +41,7 @@ from .reconcile import (
     open_targets,
     pending_backlog,
     repair,
+    runs_still_tracked,
     unlinked_launches,
 )
 from .redact import redact
@@ -85,6 +86,7 @@ __all__ = [
     "resolve_targets",
     "rollup",
     "run_key",
+    "runs_still_tracked",
     "step_finished",
     "step_progress",
     "step_started",

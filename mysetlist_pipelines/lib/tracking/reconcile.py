@@ -108,6 +108,20 @@ def drift_page(conn: Connection, window_hours: float, after: str | None, limit: 
     return [r[0] for r in rows]
 
 
+def runs_still_tracked(conn: Connection, run_ids: list[str]) -> set[str]:
+    """The runs among `run_ids` an open target still points to (as its run or its lineage's root):
+    run retention keeps them, or the reconciliation would take them for vanished."""
+    if not run_ids:
+        return set()
+    rows = conn.execute(
+        "SELECT run_id FROM pipelines.sync_job_targets WHERE status IN ('queued', 'running', 'retrying') "
+        "AND run_id = ANY(%s) UNION SELECT root_run_id FROM pipelines.sync_job_targets "
+        "WHERE status IN ('queued', 'running', 'retrying') AND root_run_id = ANY(%s)",
+        (run_ids, run_ids),
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def repair(conn: Connection, job_ids: list[str]) -> int:
     """Rewrite whatever differs from the state; returns the number of sync_jobs rows corrected.
     An in_progress row with no state at all (claimed by nobody) is failed with a clear error."""
