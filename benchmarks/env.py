@@ -12,12 +12,11 @@ import os
 import shutil
 import statistics
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -27,9 +26,9 @@ from mysetlist_pipelines.lib.db.urls import libpq_url, with_database
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.sandbox import sandbox_env
 from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_pipelines_tests.polling import poll  # noqa: F401 (the one poll helper, shared with the tests)
 
 ROOT = Path(__file__).resolve().parents[1]
-T = TypeVar("T")
 # Provider rates (calls/s) when the sandbox does not enforce any: the most the settings accept, so
 # pacing is never what a throughput figure measures.
 FAST_RATES = {"SPOTIFY": "100", "TICKETMASTER": "100", "SETLISTFM": "100"}
@@ -160,18 +159,6 @@ def provider_vars(sandbox: SandboxServer, rates: dict[str, str] | None = None) -
     for provider, rate in (rates or {}).items():
         out[f"{provider}_RATE_LIMIT_PER_SECOND"] = rate
     return out
-
-
-def poll(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
-    """`condition()` once it is truthy; TimeoutError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -21,12 +21,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import dagster as dg
 import psycopg
@@ -39,8 +38,8 @@ from mysetlist_pipelines.lib.db.urls import sqlalchemy_psycopg2_url, with_databa
 from mysetlist_pipelines.lib.settings import PROJECT_ROOT
 from mysetlist_pipelines.sandbox import sandbox_env
 from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_pipelines_tests.polling import poll
 
-T = TypeVar("T")
 FINAL = ("completed", "partial", "failed")
 DEFAULT_MODULE = "mysetlist_pipelines.definitions"
 RUN_STATUS_SENSORS = ("sync_jobs_on_run_success", "sync_jobs_on_run_failure", "sync_jobs_on_run_canceled")
@@ -55,18 +54,6 @@ FAST_ENV = {
     "TICKETMASTER_RATE_LIMIT_PER_SECOND": "50",
     "SETLISTFM_RATE_LIMIT_PER_SECOND": "50",
 }
-
-
-def poll(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.25) -> T:
-    """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    value = condition()
-    while not value:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
-        value = condition()
-    return value
 
 
 @dataclass

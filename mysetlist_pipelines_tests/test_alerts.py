@@ -23,7 +23,7 @@ from mysetlist_pipelines.lib.http import CircuitOpen, QuotaExhausted
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
 from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines_tests.dagster_stack import poll
+from mysetlist_pipelines_tests.polling import poll
 
 from .tracking_helpers import insert_job
 

@@ -13,7 +13,8 @@ from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.jobs_cli import ArtistRef, classify, watch
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
 
-from .tracking_helpers import job, wait_for
+from .polling import poll
+from .tracking_helpers import job
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_wait_draws_progress_until_the_job_ends(
             target=lambda: result.setdefault("code", watch(other, job_id, out, timeout=60))
         )
         watcher.start()
-        wait_for(lambda: "pending" in out.getvalue(), 10, "the first progress line")
+        poll(lambda: "pending" in out.getvalue(), 10, "the first progress line")
         _drive(db, fail)
         watcher.join(timeout=30)
     assert result["code"] == code

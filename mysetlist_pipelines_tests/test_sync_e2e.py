@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from mysetlist_pipelines.lib import artist_keys
-from mysetlist_pipelines_tests.dagster_stack import DagsterStack, poll
+from mysetlist_pipelines_tests.dagster_stack import DagsterStack
+from mysetlist_pipelines_tests.polling import poll
 from mysetlist_pipelines_tests.tracking_helpers import import_banner, insert_job, progress
 
 pytestmark = pytest.mark.e2e

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines.lib.tracking import Counts, RunInfo, RunOutcome
 
@@ -338,7 +339,7 @@ def test_abandon_fails_open_targets_with_the_reason(db: psycopg.Connection) -> N
     ],
 )
 def test_redact_masks_credentials(text: str) -> None:
-    out = tracking.redact(text) or ""
+    out = redact_error(text) or ""
     for secret in ("abcdef123456", "BQD3xyzabcdefghijkl", "hunter2secret", "s3cr3tvalue"):
         assert secret not in out
 

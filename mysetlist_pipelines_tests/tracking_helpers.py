@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-
-T = TypeVar("T")
 
 
 def insert_job(
@@ -70,15 +66,3 @@ def import_banner(conn: psycopg.Connection, artist_id: str) -> dict[str, Any] | 
     cur = conn.execute("SELECT * FROM import_status WHERE artist_id = %s", (artist_id,))
     row = cur.fetchone()
     return dict(zip([d.name for d in cur.description or ()], row, strict=True)) if row else None
-
-
-def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.25) -> T:
-    """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: T = condition()
-    while not last:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-        last = condition()
-    return last

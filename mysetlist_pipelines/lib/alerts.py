@@ -27,9 +27,9 @@ import requests
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .redaction import redact_error as redact
 from .settings import PROVIDER_LABELS
 from .tracking.events import guess_provider
-from .tracking.redact import redact
 
 log = logging.getLogger(__name__)
 

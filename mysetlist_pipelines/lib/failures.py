@@ -13,13 +13,13 @@ the job's `max_retries`, each retry waiting `retry_backoff_seconds()` after the 
 from __future__ import annotations
 
 from .artist_keys import UnknownArtistKey
+from .dagster_tags import RETRY_ON_STEP_FAILURE_TAG  # noqa: F401 (re-exported)
 from .http import ProviderError
 from .http.errors import ProviderAuthError, ProviderNotConfigured, ProviderRequestError
 from .sync import ArtistNotFound
 
-# Dagster's own run tag (documented with run_retries): false = a step failure of this run is not
-# retried, a crash of its process still is.
-RETRY_ON_STEP_FAILURE_TAG = "dagster/retry_on_asset_or_op_failure"
+# Dagster's RETRY_ON_STEP_FAILURE_TAG (documented with run_retries): false = a step failure of this
+# run is not retried, a crash of its process still is.
 # Ours: which step failed for good, and why (a short, redacted reason), for people reading the run.
 PERMANENT_FAILURE_TAG = "mysetlist/permanent_failure"
 BACKOFF_CAP_SECONDS = 600.0

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .http.errors import BadProviderResponse
-from .http.redaction import redacting_logger
+from .redaction import redacting_logger
 
 M = TypeVar("M", bound=BaseModel)
 

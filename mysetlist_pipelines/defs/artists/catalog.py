@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.catalog import sync_catalog
 
 from ..resources import AppDatabase, ProviderClients
@@ -18,7 +19,7 @@ class CatalogConfig(dg.Config):
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
-    op_tags={"dagster/priority": STEP_ORDER["catalog"]},
+    op_tags={PRIORITY_TAG: STEP_ORDER["catalog"]},
     description="Studio songs from the artist's Spotify albums and singles: live, remix, edit, demo, "
     "acoustic, instrumental and karaoke versions dropped, album/single/deluxe/remaster duplicates "
     "merged (original album preferred). Incremental: only new releases are fetched.",

@@ -11,12 +11,14 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
+from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members
 from mysetlist_pipelines.lib.http import ProviderError
+from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
-from mysetlist_pipelines.lib.tracking import BATCH_TAG, redact
+from mysetlist_pipelines.lib.tracking import BATCH_TAG
 
 from ..resources import AppDatabase, ProviderClients
 from .partitions import run_partition_keys
@@ -35,7 +37,7 @@ STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "
 # records none, and run_step logs one materialization per artist actually synced: the partition
 # view then matches sync_jobs (synced: materialized; failed: missing, or its last real sync; skipped
 # in the range: untouched).
-PER_PARTITION_EVENTS_TAG = "dagster/defer_asset_events"
+PER_PARTITION_EVENTS_TAG = DEFER_ASSET_EVENTS_TAG
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
 # Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
@@ -119,7 +121,7 @@ def run_step(
                 # no artist's fault, and the whole step fails (and is retried) as before.
                 if len(keys) == 1 or conn.broken or conn.closed:
                     raise
-                failures[key] = redact(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+                failures[key] = redact_error(f"{type(exc).__name__}: {exc}") or type(exc).__name__
                 providers_of[key] = None
                 context.log.error(f"{asset_name} failed for {key}: {failures[key]}")
                 continue

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.predictions import sync_predictions
 
 from ..resources import AppDatabase, ProviderClients
@@ -14,7 +15,7 @@ from .partitions import artists_partitions
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
-    op_tags={"dagster/priority": STEP_ORDER["predictions"]},
+    op_tags={PRIORITY_TAG: STEP_ORDER["predictions"]},
     description="A predicted setlist for every upcoming show: songs ranked by how often and how "
     "recently they were played, catalog order without history. Never rewritten once voted on.",
 )

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.setlists import DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, sync_setlists
 
 from ..resources import AppDatabase, ProviderClients
@@ -20,7 +21,7 @@ class SetlistsConfig(dg.Config):
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
-    op_tags={"dagster/priority": STEP_ORDER["setlists"]},
+    op_tags={PRIORITY_TAG: STEP_ORDER["setlists"]},
     description="Actual setlists from setlist.fm in played order (tape left out, covers noted and "
     "never matched to the artist's catalog), linked to their shows; past shows and venues created "
     "when Ticketmaster has none. Incremental: stops at the newest setlist already stored.",

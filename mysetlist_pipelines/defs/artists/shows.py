@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.shows import DEFAULT_PAST_DAYS, sync_shows
 
 from ..resources import AppDatabase, ProviderClients
@@ -18,7 +19,7 @@ class ShowsConfig(dg.Config):
     group_name=GROUP,
     kinds={"postgres"},
     deps=["artist_profile"],
-    op_tags={"dagster/priority": STEP_ORDER["shows"]},
+    op_tags={PRIORITY_TAG: STEP_ORDER["shows"]},
     description="Upcoming and recent Ticketmaster events of the artist: venues, shows (status, "
     "times, prices) and every known artist on the bill.",
 )

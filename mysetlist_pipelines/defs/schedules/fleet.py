@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from mysetlist_pipelines.lib import fleet
+from mysetlist_pipelines.lib.dagster_tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.fleet.selection import Candidate
 from mysetlist_pipelines.lib.providers import Providers

@@ -18,12 +18,12 @@ import logging
 from collections.abc import Sequence
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from mysetlist_pipelines.lib.steps import JOB_TYPES
 
+from ..dagster_compat import AnyJob
 from .cancel import build_cancel_sensor
-from .intake import AnyJob, build_pending_sensor
+from .intake import build_pending_sensor
 from .reconcile import build_reconcile_sensor
 from .run_status import build_run_status_sensors
 
@@ -40,25 +40,10 @@ def build_sync_sensors(jobs: Sequence[AnyJob]) -> list[dg.SensorDefinition]:
 
 
 def sync_jobs_of_location() -> list[AnyJob]:
-    """The asset jobs named after the app's job types (defs/jobs.py)."""
-    try:
-        from .. import jobs as job_module
-    except ImportError:
-        return []
-    found = [
-        value
-        for value in vars(job_module).values()
-        if isinstance(value, (dg.JobDefinition, UnresolvedAssetJobDefinition)) and value.name in JOB_TYPES
-    ]
-    for value in vars(job_module).values():
-        if isinstance(value, dict):
-            found += [
-                v
-                for v in value.values()
-                if isinstance(v, (dg.JobDefinition, UnresolvedAssetJobDefinition)) and v.name in JOB_TYPES
-            ]
-    unique = {j.name: j for j in found}
-    return [unique[name] for name in JOB_TYPES if name in unique]
+    """The asset jobs named after the app's job types (defs/jobs.JOBS)."""
+    from ..jobs import JOBS
+
+    return [JOBS[name] for name in JOB_TYPES if name in JOBS]
 
 
 @dg.definitions

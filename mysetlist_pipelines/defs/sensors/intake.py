@@ -17,12 +17,12 @@ from collections.abc import Sequence
 
 import dagster as dg
 import psycopg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
-from dagster._core.storage.tags import RUN_KEY_TAG
 
 from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.dagster_tags import RUN_KEY_TAG
 
 from ..artists.partitions import artists_partitions
+from ..dagster_compat import AnyJob
 from ..tracking import run_info, tracking_connection
 
 PENDING_SENSOR_NAME = "sync_jobs_sensor"
@@ -32,8 +32,6 @@ PENDING_INTERVAL_SECONDS = 2
 REISSUE_AFTER_SECONDS = 60
 MAX_REQUESTS = 3
 ACTIVE = {dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED}
-
-AnyJob = dg.JobDefinition | UnresolvedAssetJobDefinition
 
 
 def _reissue(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> list[tracking.Launch]:

@@ -30,12 +30,12 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import psycopg
-from dagster._core.scheduler.instigation import InstigatorType
-from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
 
 from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.dagster_tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
 from mysetlist_pipelines.lib.tracking.sweep import Deadline, SweepCursor, next_position
 
+from ..dagster_compat import sensor_is_stopped
 from ..tracking import run_info, settle_run, tracking_connection
 from ..tracking.orphans import fail_orphaned_run
 from ..tracking.runs import FINISHED, is_sync_run, run_outcome
@@ -221,8 +221,7 @@ def _recent_runs(context: dg.SensorEvaluationContext, conn: psycopg.Connection, 
 def _warn_backlog(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> None:
     backlog = tracking.pending_backlog(conn, PENDING_WARN_SECONDS)
     if backlog.count:
-        states = context.instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
-        stopped = any(s.name == PENDING_SENSOR_NAME and not s.is_running for s in states)
+        stopped = sensor_is_stopped(context.instance, PENDING_SENSOR_NAME)
         why = f"the {PENDING_SENSOR_NAME} sensor is stopped" if stopped else "the queue is behind"
         context.log.warning(
             f"{backlog.count} sync job(s) pending for more than {PENDING_WARN_SECONDS} s "

@@ -3,25 +3,24 @@
 With the default run launcher (`mysetlist dev`: run workers are processes of the local code server)
 Dagster's run monitoring cannot check a worker's health (`supports_check_run_worker_health` is false),
 and when the code server dies with its workers nobody reports their end: the run stays `STARTED`
-until `max_runtime_seconds`. The code server logs each worker's pid as the run launches ("Started
-process for run (pid: N)"); a run whose pid is gone, a zombie, or a newer process (the pid reused
-after the restart), and whose log has been quiet for `QUIET_SECONDS`, is failed here, and Dagster's
-run retries then retry it or not per its budget (`dagster/max_retries`), as for a worker killed
-alone. Other launchers (Kubernetes in production) have run monitoring's own health checks, so nothing
+until `max_runtime_seconds`. The code server logs each worker's pid as the run launches (an engine
+event with the pid in its metadata, defs/dagster_compat.worker_pid); a run whose pid is gone, a
+zombie, or a newer process (the pid reused after the restart), and whose log has been quiet for
+`QUIET_SECONDS`, is failed here, and Dagster's run retries then retry it or not per its budget
+(`dagster/max_retries`), as for a worker killed alone. Other launchers (Kubernetes in production) have run monitoring's own health checks, so nothing
 is done for them. The check runs in the code server that evaluates the sensors, which is the one that
 launched the workers (same host, same pid namespace) under the default launcher.
 """
 
 from __future__ import annotations
 
-import re
 import time
 
 import dagster as dg
 import psutil
-from dagster._core.events import DagsterEventType
 
-_PID = re.compile(r"Started process for run \(pid: (\d+)\)")
+from ..dagster_compat import worker_pid as pid_of_entry
+
 # A worker starts before its run's RUN_START; a process younger than that (plus slack) is another one.
 _START_SLACK_SECONDS = 5.0
 # A worker killed alone is reported by its code server within a second or two ("Run execution process
@@ -32,10 +31,8 @@ QUIET_SECONDS = 15.0
 def worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
     """The run worker's pid, from the code server's engine event (the last one: a resumed run)."""
     pid = None
-    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
-        match = _PID.search(entry.message or "")
-        if match:
-            pid = int(match.group(1))
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+        pid = pid_of_entry(entry) or pid
     return pid
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -10,22 +9,21 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
-from dagster._core.events import DagsterEventType
-from dagster._core.storage.tags import (
+
+from mysetlist_pipelines.lib import tracking
+from mysetlist_pipelines.lib.dagster_tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
     AUTO_RETRY_RUN_ID_TAG,
-    PARTITION_NAME_TAG,
+    PARTITION_TAG,
     WILL_RETRY_TAG,
 )
-from dagster._utils.error import SerializableErrorInfo
-
-from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 
 from ..artists.partitions import artists_partitions
+from ..dagster_compat import asset_of_step, error_message, worker_crash
 
 FINISHED = {
     dg.DagsterRunStatus.SUCCESS: "success",
@@ -43,8 +41,8 @@ def tracking_connection() -> Iterator[psycopg.Connection]:
 
 def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -> tuple[str, ...]:
     tags = run.tags
-    if tags.get(PARTITION_NAME_TAG):
-        return (tags[PARTITION_NAME_TAG],)
+    if tags.get(PARTITION_TAG):
+        return (tags[PARTITION_TAG],)
     start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if tags.get(tracking.BATCH_TAG):
         # A fleet batch's targets are found by its batch id (lib/tracking/runs.resolve_targets), and
@@ -78,64 +76,38 @@ def is_sync_run(info: tracking.RunInfo) -> bool:
     return bool(info.sync_job_id or info.batch_id or (info.partition_keys and info.steps()))
 
 
-def _asset_of_step(step_key: str | None) -> str | None:
-    if not step_key:
-        return None
-    name = step_key.split("__")[-1]
-    return name if name in STEP_BY_ASSET else None
-
-
-def error_message(error: SerializableErrorInfo | None) -> str | None:
-    """The innermost cause's message, without Dagster's wrapper text and class path."""
-    if error is None:
-        return None
-    while error.cause is not None:
-        error = error.cause
-    text = error.message.strip()
-    if error.cls_name and ":" in text.split("\n", 1)[0]:
-        text = text.split(":", 1)[1].strip()
-    return text or error.cls_name
-
-
-def _first_sentence(message: str) -> str:
-    """ "[DagsterApiServer] Run execution process for X was terminated by signal 9 (SIGKILL). This
-    usually indicates..." -> the fact, without the guess that follows."""
-    text = re.sub(r"^\[[A-Za-z]+\]\s*", "", message.strip())
-    return text.split(". ", 1)[0].rstrip(".") + "."
-
-
 def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tracking.RunOutcome:
     materialized: dict[str | None, set[str]] = {}
     step_errors: dict[str, str] = {}
     run_error: str | None = None
     crash: str | None = None
     types = {
-        DagsterEventType.ASSET_MATERIALIZATION,
-        DagsterEventType.STEP_FAILURE,
-        DagsterEventType.RUN_FAILURE,
-        DagsterEventType.ENGINE_EVENT,
+        dg.DagsterEventType.ASSET_MATERIALIZATION,
+        dg.DagsterEventType.STEP_FAILURE,
+        dg.DagsterEventType.RUN_FAILURE,
+        dg.DagsterEventType.ENGINE_EVENT,
     }
     for entry in instance.all_logs(run.run_id, of_type=types):
         event = entry.dagster_event
         if event is None:
             continue
-        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.step_materialization_data.materialization
             name = mat.asset_key.path[-1]
             if name in STEP_BY_ASSET:
                 materialized.setdefault(mat.partition, set()).add(name)
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
-            asset = _asset_of_step(event.step_key)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            asset = asset_of_step(event.step_key)
             data = event.step_failure_data
             text = (data.user_failure_data.description if data.user_failure_data else None) or error_message(
                 data.error
             )
             if asset and text:
                 step_errors[asset] = text
-        elif event.event_type == DagsterEventType.RUN_FAILURE:
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
             run_error = entry.message or run_error
-        elif entry.message and "Run execution process for" in entry.message:
-            crash = _first_sentence(entry.message)  # the code server's note that the run process died
+        elif note := worker_crash(entry.message):
+            crash = note  # the code server's note that the run's worker process died
     record = instance.get_run_record_by_id(run.run_id)
     ended = record.end_time if record and record.end_time else None
     return tracking.RunOutcome(

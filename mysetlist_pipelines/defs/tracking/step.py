@@ -43,16 +43,12 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.failures import (
-    PERMANENT_FAILURE_TAG,
-    RETRY_ON_STEP_FAILURE_TAG,
-    is_permanent,
-    retry_backoff_seconds,
-)
+from mysetlist_pipelines.lib.dagster_tags import RETRY_NUMBER_TAG, RETRY_ON_STEP_FAILURE_TAG
+from mysetlist_pipelines.lib.failures import PERMANENT_FAILURE_TAG, is_permanent, retry_backoff_seconds
+from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking import Counts
-from mysetlist_pipelines.lib.tracking.models import RETRY_NUMBER_TAG
 
 from ..artists.partitions import run_partition_keys
 from .runs import run_info, tracking_connection
@@ -120,7 +116,7 @@ class StepReporter:
         except Exception as exc:  # tracking must never fail the sync itself
             if self._context is not None:
                 self._context.log.warning(
-                    f"sync tracking write failed ({type(exc).__name__}): {tracking.redact(str(exc))}"
+                    f"sync tracking write failed ({type(exc).__name__}): {redact_error(str(exc))}"
                 )
 
     def close(self) -> None:
@@ -173,7 +169,7 @@ def _mark_permanent(context: dg.AssetExecutionContext, step: str, error: str) ->
             context.run.run_id,
             {
                 RETRY_ON_STEP_FAILURE_TAG: "false",
-                PERMANENT_FAILURE_TAG: f"{step}: {tracking.redact(error)}"[:200],
+                PERMANENT_FAILURE_TAG: f"{step}: {redact_error(error)}"[:200],
             },
         )
     except Exception as exc:  # never hide the step's own error behind this one

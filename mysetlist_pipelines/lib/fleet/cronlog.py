@@ -23,7 +23,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..tracking import redact
+from ..redaction import redact_error as redact
 
 CronStatus = Literal["success", "failed", "timeout"]
 

@@ -3,6 +3,7 @@ a wait cap, pacing and daily quotas shared across processes through Postgres, a 
 provider, secret redaction and call counters. See session.py for the policy, pacing.py for why the
 bucket is ours."""
 
+from ..redaction import MASK, RedactingFilter, redact, redacting_logger, register_secret
 from .breaker import BreakerState, CircuitBreaker
 from .counters import CallCounter
 from .errors import (
@@ -18,7 +19,6 @@ from .errors import (
 )
 from .pacing import Budget, Grant, Pacer, ProviderLimits, next_utc_midnight
 from .policy import HttpPolicy
-from .redaction import MASK, RedactingFilter, redact, redacting_logger, register_secret
 from .session import ProviderSession
 from .store import StateStore, StateStoreError
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .redaction import redact
+from ..redaction import redact
 
 LABELS = {"spotify": "Spotify", "ticketmaster": "Ticketmaster", "setlistfm": "setlist.fm"}
 

@@ -25,13 +25,13 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..redaction import install_third_party_filters, redacting_logger
 from .breaker import CircuitBreaker
 from .counters import CallCounter
 from .errors import CircuitOpen, until_text
 from .outcomes import NOT_FOUND, Retryable, final_error, judge
 from .pacing import Pacer
 from .policy import HttpPolicy
-from .redaction import install_third_party_filters, redacting_logger
 
 log = redacting_logger("mysetlist_pipelines.lib.http")
 install_third_party_filters()

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from .redaction import redact
+from ..redaction import redact
 
 
 class StateStoreError(RuntimeError):

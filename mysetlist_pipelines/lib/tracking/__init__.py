@@ -44,7 +44,6 @@ from .reconcile import (
     runs_still_tracked,
     unlinked_launches,
 )
-from .redact import redact
 from .rollup import rollup
 from .runs import needs_settling, resolve_targets, take_over
 from .settle import finish_run
@@ -80,7 +79,6 @@ __all__ = [
     "open_batch",
     "open_targets",
     "pending_backlog",
-    "redact",
     "repair",
     "request_cancel",
     "resolve_targets",

@@ -20,6 +20,7 @@ import psycopg
 from psycopg.rows import class_row
 
 from .. import artist_keys
+from ..redaction import redact_error
 from ..steps import steps_for
 from .locks import lock_jobs
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     STEP_POSITION,
     SYNC_JOB_TAG,
 )
-from .redact import redact
 from .requests import PENDING_COLUMNS, BadRequest, PendingRow, artist_requests
 from .rollup import rollup
 
@@ -137,7 +137,7 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
             except Exception as exc:
                 log.exception("sync job %s: could not read the request", row.id)
                 intake.rejections.append(
-                    Rejection(row.id, redact(f"could not read the request: {exc}") or "invalid request")
+                    Rejection(row.id, redact_error(f"could not read the request: {exc}") or "invalid request")
                 )
         generations = dict(
             conn.execute(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from psycopg import Connection
 
+from ..redaction import redact_error
 from .models import RunInfo, Target
-from .redact import redact
 from .rollup import rollup
 from .runs import resolve_targets, take_over
 
@@ -109,7 +109,7 @@ def step_progress(
             f"WHERE {_WHERE_MINE} AND status = 'in_progress'",
             {
                 "progress": None if counts.progress() is None else min(99, counts.progress() or 0),
-                "msg": redact(message, 500),
+                "msg": redact_error(message, 500),
                 "total": counts.total_items,
                 "processed": counts.processed_items,
                 "ok": counts.successful_items,
@@ -140,7 +140,7 @@ def step_finished(
         if not mine:
             return False
         jobs, pks = target_keys(mine)
-        error = None if ok else redact(error or "the step failed")
+        error = None if ok else redact_error(error or "the step failed")
         conn.execute(
             "UPDATE pipelines.sync_step_state SET status = %(status)s, "
             "progress = CASE WHEN %(ok)s THEN 100 ELSE progress END, message = %(msg)s, "
@@ -153,7 +153,7 @@ def step_finished(
             {
                 "status": "completed" if ok else "failed",
                 "ok": ok,
-                "msg": redact(message, 500) or ("done" if ok else "failed"),
+                "msg": redact_error(message, 500) or ("done" if ok else "failed"),
                 "total": counts.total_items,
                 "processed": counts.processed_items,
                 "okc": counts.successful_items,

@@ -11,18 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from ..dagster_tags import (  # noqa: F401 (re-exported)
+    MAX_RETRIES_TAG,
+    PARTITION_TAG,
+    PRIORITY_TAG,
+    RETRY_NUMBER_TAG,
+    RETRY_STRATEGY_TAG,
+    RUN_KEY_TAG,
+)
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, STEPS, Step
 
-# Run tags. The first three are ours; the others are Dagster's own (dagster._core.storage.tags).
+# Run tags of our own; Dagster's are in lib/dagster_tags.py (re-exported here for the tracking).
 SYNC_JOB_TAG = "mysetlist/sync_job_id"
 BATCH_TAG = "mysetlist/batch_id"
 ARTIST_TAG = "mysetlist/artist"
-RUN_KEY_TAG = "dagster/run_key"
-RETRY_NUMBER_TAG = "dagster/retry_number"
-PARTITION_TAG = "dagster/partition"
-PRIORITY_TAG = "dagster/priority"
-MAX_RETRIES_TAG = "dagster/max_retries"
-RETRY_STRATEGY_TAG = "dagster/retry_strategy"
 
 STEP_BY_NAME: dict[str, Step] = {s.step: s for s in STEPS}
 STEP_POSITION: dict[str, int] = {s.step: i for i, s in enumerate(STEPS)}

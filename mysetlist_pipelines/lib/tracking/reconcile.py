@@ -8,10 +8,10 @@ from datetime import datetime
 
 from psycopg import Connection
 
+from ..redaction import redact_error
 from .claim import Launch, clamp_priority, retries_allowed
 from .locks import lock_jobs
 from .models import Target
-from .redact import redact
 from .rollup import load_targets, rollup
 
 
@@ -60,7 +60,7 @@ def abandon_targets(conn: Connection, keys: list[tuple[str, str]], error: str) -
     if not keys:
         return []
     jobs, pks = [k[0] for k in keys], [k[1] for k in keys]
-    error = redact(error) or "the run was lost"
+    error = redact_error(error) or "the run was lost"
     with conn.transaction():
         lock_jobs(conn, jobs)
         params = {"jobs": jobs, "pks": pks, "error": error}

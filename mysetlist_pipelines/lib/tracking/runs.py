@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from psycopg import Connection
 
+from ..dagster_tags import BACKFILL_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 from .claim import DAGSTER_PRIORITY
 from .created import NewJobs, create_jobs
 from .locks import lock_jobs
@@ -30,11 +31,11 @@ _PRIORITY_FROM_DAGSTER = {v: k for k, v in DAGSTER_PRIORITY.items()}
 
 def _launched_by(run: RunInfo) -> str:
     tags = run.tags
-    if "dagster/backfill" in tags:
+    if BACKFILL_TAG in tags:
         return "backfill"
-    if "dagster/schedule_name" in tags:
+    if SCHEDULE_NAME_TAG in tags:
         return "schedule"
-    if "dagster/sensor_name" in tags:
+    if SENSOR_NAME_TAG in tags:
         return "sensor"
     return "dagster"
 

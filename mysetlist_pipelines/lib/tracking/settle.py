@@ -7,10 +7,10 @@ from collections import defaultdict
 
 from psycopg import Connection
 
+from ..redaction import redact_error
 from .cancel import STEP_MESSAGE, cancelled_in_dagster
 from .events import guess_provider, target_keys
 from .models import STEP_BY_NAME, RunInfo, RunOutcome, StepState
-from .redact import redact
 from .rollup import load_steps, rollup
 from .runs import resolve_targets, take_over
 
@@ -59,7 +59,7 @@ def finish_run(conn: Connection, run: RunInfo, outcome: RunOutcome) -> list[str]
                 if status == "canceled"
                 else None
                 if status == "succeeded"
-                else redact(outcome.run_error),
+                else redact_error(outcome.run_error),
                 "jobs": jobs,
                 "pks": pks,
             },
@@ -103,7 +103,7 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
         error = s.error if s.status == "failed" and s.error else (reported or outcome.run_error)
         if not error:
             error = "the run ended during this step without a report (its process may have died)"
-        error = redact(error)
+        error = redact_error(error)
         if outcome.will_retry and outcome.status == "failure":
             # The provider stays: if the retry never comes, the final error still names it.
             return (*row, "pending", 0, f"retry queued after: {error}", None, s.provider)

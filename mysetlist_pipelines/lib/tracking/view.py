@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..redaction import redact_error
 from ..settings import PROVIDER_LABELS
 from .models import STEP_BY_NAME, StepState, Target
-from .redact import redact
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def error_text(targets: list[Target], steps: list[StepState]) -> str | None:
         if clauses and t.attempt:
             clauses[-1] += f" (gave up after {t.attempt} {'retry' if t.attempt == 1 else 'retries'})"
         parts.extend(f"[{t.partition_key}] {c}" if several else c for c in clauses)
-    return redact("; ".join(parts)) if parts else None
+    return redact_error("; ".join(parts)) if parts else None
 
 
 def _current_step(steps: list[StepState], is_open: bool) -> str | None:
@@ -103,7 +103,7 @@ def _current_step(steps: list[StepState], is_open: bool) -> str | None:
 
 def _error(status: str, cancelled: list[Target], targets: list[Target], steps: list[StepState]) -> str | None:
     if status == "cancelled":  # who cancelled it (each target's note; one for a one-artist job)
-        return redact("; ".join(dict.fromkeys(t.error or "cancelled" for t in cancelled)))
+        return redact_error("; ".join(dict.fromkeys(t.error or "cancelled" for t in cancelled)))
     return error_text(targets, steps)
 
 

@@ -1,0 +1,39 @@
+"""The house rules a newcomer relies on, checked on the source (docs/architecture.md, "Rules"):
+only public Dagster APIs, SQL only in lib/, no Dagster in lib/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import mysetlist_pipelines
+
+PACKAGE = Path(mysetlist_pipelines.__file__).parent
+
+
+def _lines(folder: Path, pattern: str) -> list[str]:
+    regex = re.compile(pattern)
+    return [
+        f"{path.relative_to(PACKAGE)}:{n}: {line.strip()}"
+        for path in sorted(folder.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if regex.search(line)
+    ]
+
+
+def test_no_private_dagster_api() -> None:
+    assert _lines(PACKAGE, r"\bdagster\._") == []
+
+
+def test_only_lib_runs_sql() -> None:
+    """defs/ wires lib/ into Dagster: it opens connections and passes them on, never runs a statement."""
+    assert (
+        _lines(
+            PACKAGE / "defs", r"\.execute(many)?\(|\bcopy\(|\bsql\.SQL\b|\b(SELECT|INSERT|UPDATE|DELETE)\s"
+        )
+        == []
+    )
+
+
+def test_lib_has_no_dagster_import() -> None:
+    assert _lines(PACKAGE / "lib", r"^\s*(import dagster|from dagster)") == []
