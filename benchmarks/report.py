@@ -97,6 +97,24 @@ def why_missed(f: dict[str, Any]) -> str:
     return ""
 
 
+def _merged(results: dict[str, Any]) -> list[str]:
+    """Sections measured by a later `--merge` run: said, with their own commit, time and load."""
+    later = {n: s for n, s in results["sections"].items() if s.get("merged")}
+    return (
+        [
+            "",
+            *(
+                f"Section `{n}` measured separately (`python -m benchmarks.run --only {n} --merge`) on "
+                f"{s['merged']['started_at']}, commit `{s['merged']['commit']}`, {s['seconds'] / 60:.1f} min, load "
+                f"{_load(s['load_before'])} at its start: its rows replace that section's rows of the run above."
+                for n, s in later.items()
+            ),
+        ]
+        if later
+        else []
+    )
+
+
 def render(results: dict[str, Any]) -> str:
     figures = sorted(results["figures"], key=_order)
     m = results["machine"]
@@ -117,6 +135,7 @@ def render(results: dict[str, Any]) -> str:
         f"in all. Machine: {m['cpus']} cores ({m['cpu_model']}), {m['memory_gb']:.0f} GB RAM, shared with other "
         f"work: load average {_load(results['load']['before'])} at the start, {_load(results['load']['after'])} "
         f"at the end (per section in results.json).",
+        *_merged(results),
         "",
         "| figure | goal | measured | how measured | pass/miss |",
         "|---|---|---|---|---|",

@@ -181,6 +181,22 @@ def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     return md, raw
 
 
+def merge(partial: dict[str, Any], previous: Path) -> dict[str, Any]:
+    """The earlier full run's results with `partial`'s sections (figures, timings) in their place."""
+    results = json.loads(previous.read_text())
+    for name, section in partial["sections"].items():
+        old = set(results["sections"].get(name, {}).get("figures", []))
+        results["figures"] = [f for f in results["figures"] if f["figure"] not in old]
+        section["merged"] = {"commit": partial["commit"], "started_at": partial["started_at"]}
+        results["sections"][name] = section
+    results["figures"] += partial["figures"]
+    results["sizes"] = {
+        **results.get("sizes", {}),
+        **{k: v for k, v in partial["sizes"].items() if k.startswith(tuple(partial["sections"]))},
+    }
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -190,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (what the test suite runs)")
     parser.add_argument("--fleet-artists", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs of mysetlist dev)")
+    parser.add_argument(
+        "--merge", action="store_true",
+        help="with --only: put these sections' figures into the existing results.json and re-render the files",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     only = args.only.split(",") if args.only else list(SECTIONS)
     unknown = set(only) - set(SECTIONS)
@@ -205,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     if only == list(SECTIONS) and not args.smoke:
         md, raw = write(results, args.out)
         print(f"wrote {md} and {raw}")
+    elif args.merge and not args.smoke and not failed:
+        md, raw = write(merge(results, args.out / "benchmarks" / "results.json"), args.out)
+        print(f"merged {', '.join(only)} into {raw}; wrote {md}")
     else:
         print(
             json.dumps(
