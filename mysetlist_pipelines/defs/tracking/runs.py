@@ -43,12 +43,11 @@ def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -
     tags = run.tags
     if tags.get(PARTITION_TAG):
         return (tags[PARTITION_TAG],)
-    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if tags.get(tracking.BATCH_TAG):
-        # A fleet batch's targets are found by its batch id (lib/tracking/runs.resolve_targets), and
-        # a range resolves by loading every partition of the asset (100,000 at the fleet's size):
-        # the sensors and the reconciliation meet batch runs every tick, so they never resolve it.
+        # A fleet batch: its rows are found by batch id (lib/tracking/runs.resolve_targets), so its
+        # range is never resolved against every artist partition.
         return ()
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if start and end and instance is not None:
         # Dagster 1.13 takes the dynamic partitions store from the loading context, not an argument.
         with dg.partition_loading_context(dynamic_partitions_store=instance):
