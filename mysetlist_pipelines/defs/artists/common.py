@@ -15,10 +15,13 @@ from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
+from mysetlist_pipelines.lib.fleet.failures import recorded_error
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.redaction import redact_error
+from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
+from mysetlist_pipelines.lib.tracking.models import FAILURE_RECORD_TAG
 
 from ..resources import AppDatabase, ProviderClients
 
@@ -90,6 +93,9 @@ def run_step(
     transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
     nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
     say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
+    record = context.run.tags.get(FAILURE_RECORD_TAG)
+    if record:
+        _fail_as_recorded(context, asset_name, app_db, record)
     outcome: dict[str, Any] = {"reports": []}
     hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
     reports: list[tuple[str, StepReport]] = []
@@ -165,6 +171,21 @@ def run_step(
                 )
             )
     return dg.MaterializeResult(metadata=meta)
+
+
+def _fail_as_recorded(
+    context: dg.AssetExecutionContext, asset_name: str, app_db: AppDatabase, job_id: str
+) -> None:
+    """A failure record (lib/fleet/failures.py): fail at once with the error the batch recorded for
+    this artist's step; no provider call, no write, no tracking, no retry."""
+    step = STEP_BY_ASSET.get(asset_name)
+    with _connection(app_db) as conn:
+        error = recorded_error(conn, job_id, step.step) if step else None
+    batch = context.run.tags.get("mysetlist/failure_of_batch", "a batch")
+    raise dg.Failure(
+        f"{asset_name} failed for {context.partition_key} in {batch} (sync job {job_id}): {error or 'see its row'}",
+        allow_retries=False,
+    )
 
 
 def run_partition_keys(context: dg.AssetExecutionContext, conn: psycopg.Connection) -> list[str]:
