@@ -4,10 +4,11 @@
 1. Seed (not timed as a figure): the N artists registered and imported by the lib/sync step
    functions directly (worker processes, no Dagster), then their sync timestamps set two days back,
    so master-sync finds them all due.
-2. Batched, the real path of the fleet schedules: the `master_sync` schedule is evaluated against the
-   deployment's instance and app database as the scheduler does (selection, budget plan, partition
-   registration, one sync_jobs row per artist, batch records: lib/fleet), and its run requests (one
-   partition range per batch, tag `mysetlist/batch_id`) are submitted to the deployment's run queue
+2. Batched, the real path of the fleet schedules: a master-sync tick is planned against the
+   deployment's instance and app database as its `fleet_refresh` run does (selection, budget plan,
+   partition registration, one sync_jobs row per artist, batch records: lib/fleet), and the run
+   requests the `refresh_batches` sensor makes of them (one partition range per batch, tag
+   `mysetlist/batch_id`) are submitted to the deployment's run queue
    through its GraphQL API; the daemon runs them (at most 2 batch runs at once: dagster.yaml).
    Throughput = artists / (tick start -> the last batch row completed).
 3. One run per artist, on a sample: app-style `update` sync_jobs rows for `sample` of the same
@@ -172,7 +173,7 @@ def batched(stack: DevStack, artists: int, timeout: float, batch_size: int | Non
     runs go to the deployment's queue; timed from the tick to the last of its rows completed."""
     from dagster_graphql import DagsterGraphQLClient
 
-    from mysetlist_pipelines.defs.schedules.refresh import master_sync
+    from mysetlist_pipelines.defs.schedules.planning import planned_requests
     from mysetlist_pipelines.lib.settings import get_settings
 
     client = DagsterGraphQLClient("127.0.0.1", port_number=stack.port)
@@ -180,10 +181,10 @@ def batched(stack: DevStack, artists: int, timeout: float, batch_size: int | Non
     with psycopg.connect(stack.app_url, autocommit=True) as conn:
         t0 = db_now(conn)
         started = time.perf_counter()
-        context = dg.build_schedule_context(instance=stack.instance, scheduled_execution_time=_next_tick())
         with settings_env(size_env):
             setting = get_settings().fleet_batch_size
-            requests = list(master_sync.evaluate_tick(context).run_requests or [])
+            # master-sync's tick planned here (its fleet_refresh run's work); the sensor's requests
+            requests = planned_requests(stack.instance, "master-sync", _next_tick())
         tick_seconds = time.perf_counter() - started
         run_ids = [
             client.submit_job_execution(

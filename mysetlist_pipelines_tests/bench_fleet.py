@@ -1,10 +1,12 @@
 """Orchestration cost of fleet refreshes. Not a test: the report quotes its output.
 
-    .venv/bin/python -m mysetlist_pipelines_tests.bench_fleet [--artists 2000] [--batch 25] [--runs 25]
+    .venv/bin/python -m mysetlist_pipelines_tests.bench_fleet [--artists 10000] [--batch 25] [--runs 25]
 
 1. One master-sync tick over `--artists` stale active artists (half with partition keys, half rows
-   the old app created: the tick registers them): the evaluation's wall time (selection, planning,
-   key and partition registration, one sync_jobs row per artist, batch records), runs requested.
+   the old app created: the tick registers them), as the daemon runs it: the schedule's evaluation
+   (its one planning run request), the `fleet_refresh` planning run executed in process (selection,
+   planning, key and partition registration, one sync_jobs row per artist, batch records), and the
+   `refresh_batches` sensor's evaluations until every batch is requested; the wall time of each.
 2. `--runs` synthetic sandbox artists refreshed with `update` (already imported, nothing new), as
    one batch run (a partition range) and as one run per artist, in process against the sandbox.
 
@@ -51,6 +53,7 @@ def _database(server: str) -> str:
 
 
 def tick(server: str, artists: int, batch: int) -> None:
+    from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, refresh_batches
     from mysetlist_pipelines.defs.schedules.refresh import master_sync
 
     url = _database(server)
@@ -79,14 +82,33 @@ def tick(server: str, artists: int, batch: int) -> None:
         keys = artist_keys.register(conn, [artist_keys.ArtistRequest(artist_id=i) for i in ids])
         instance.add_dynamic_partitions("artists", keys)
         context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime.now(UTC))
+        evaluations = []
+        for _ in range(2):  # the first in the process, then as the daemon's long-lived code server
+            started = time.perf_counter()
+            (request,) = master_sync.evaluate_tick(context).run_requests or []
+            evaluations.append(time.perf_counter() - started)
         started = time.perf_counter()
-        data = master_sync.evaluate_tick(context)
-        elapsed = time.perf_counter() - started
+        assert fleet_refresh.execute_in_process(
+            run_config=request.run_config, instance=instance, tags=request.tags
+        ).success
+        planning = time.perf_counter() - started
+        cursor, requested, sensor = None, 0, []
+        while True:
+            started = time.perf_counter()
+            data = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+            sensor.append(time.perf_counter() - started)
+            cursor = data.cursor
+            if not data.run_requests:
+                break
+            requested += len(data.run_requests)
         rows = conn.execute("SELECT count(*) FROM sync_jobs").fetchone()
         print(
             f"master-sync tick, {artists} stale active artists ({artists - len(keys)} registered by the tick), "
-            f"batch size {batch}: {elapsed:.1f} s, {len(data.run_requests or [])} runs requested, "
-            f"{rows[0] if rows else 0} sync_jobs rows"
+            f"batch size {batch}: schedule evaluation {evaluations[0] * 1000:.1f} ms (first), "
+            f"{evaluations[1] * 1000:.1f} ms (again); planning run {planning:.1f} s "
+            f"({rows[0] if rows else 0} sync_jobs rows); refresh_batches: {requested} runs requested in "
+            f"{len(sensor) - 1} evaluation(s), slowest {max(sensor) * 1000:.0f} ms, then an empty one "
+            f"{sensor[-1] * 1000:.0f} ms"
         )
 
 
@@ -130,7 +152,7 @@ def runs(server: str, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--artists", type=int, default=2000)
+    parser.add_argument("--artists", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=25)
     parser.add_argument("--runs", type=int, default=25)
     args = parser.parse_args()

@@ -18,6 +18,7 @@ from mysetlist_pipelines.defs.schedules.maintenance import (
     cleanup_old_sync_data,
     trending_scores,
 )
+from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, refresh_batches
 from mysetlist_pipelines.defs.schedules.refresh import (
     complete_catalog_sync,
     master_sync,
@@ -26,6 +27,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
     update_active_artists,
 )
 from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
+from mysetlist_pipelines.defs.tracking import tracking_connection
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.tracking.models import STEP_BY_NAME
 
@@ -62,12 +64,48 @@ def fleet_env(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+# Each test's launcher cursor, by instance (the daemon keeps one per sensor).
+_cursors: dict[str, str | None] = {}
+
+
+def schedule_request(
+    schedule: dg.ScheduleDefinition, inst: dg.DagsterInstance, tick: datetime = TICK
+) -> tuple[dg.RunRequest, float]:
+    """The schedule's own evaluation: its one run request and how long it took."""
+    started = time.perf_counter()
+    data = schedule.evaluate_tick(dg.build_schedule_context(instance=inst, scheduled_execution_time=tick))
+    seconds = time.perf_counter() - started
+    (request,) = data.run_requests or []
+    return request, seconds
+
+
 def evaluate(
     schedule: dg.ScheduleDefinition, inst: dg.DagsterInstance, tick: datetime = TICK
 ) -> tuple[list[dg.RunRequest], str | None]:
-    context = dg.build_schedule_context(instance=inst, scheduled_execution_time=tick)
-    data = schedule.evaluate_tick(context)
-    return list(data.run_requests or []), data.skip_message
+    """A tick as the daemon runs it: the schedule's evaluation (one planning run request), that run
+    (in process here), then the refresh_batches sensor -> (its batch run requests, and when there
+    are none, why: the planning's counts from its cron_logs row)."""
+    request, _ = schedule_request(schedule, inst, tick)
+    if schedule.job_name != fleet_refresh.name:
+        return [request], None
+    planned = fleet_refresh.execute_in_process(
+        run_config=request.run_config, instance=inst, tags=request.tags
+    )
+    assert planned.success
+    data = refresh_batches.evaluate_tick(
+        dg.build_sensor_context(instance=inst, cursor=_cursors.get(inst.root_directory))
+    )
+    _cursors[inst.root_directory] = data.cursor
+    requests = list(data.run_requests or [])
+    if requests:
+        return requests, None
+    with tracking_connection() as conn:
+        (log,) = cron_rows(conn, request.tags["mysetlist/schedule"])[-1:]
+    result, deferred = log["result"], log["result"].get("deferred", {})
+    return [], (
+        f"{data.skip_message}: {result.get('candidates', 0)} candidate(s), {deferred.get('count', 0)} "
+        f"deferred {deferred.get('by_reason') or ''}"
+    )
 
 
 def keyed(conn: psycopg.Connection, inst: dg.DagsterInstance, name: str, **kw: object) -> str:
@@ -105,7 +143,7 @@ def test_update_active_artists_batches_the_stale_active_artists(
         ]
         assert request.run_key == request.tags[BATCH]
         assert request.tags["dagster/priority"] == "-10"  # the app's imports are dequeued first
-        assert request.tags["dagster/schedule_name"] == "update_active_artists"
+        assert request.tags["mysetlist/schedule"] == "update-active-artists"
     # the old app's artist got its partition key, and Dagster its partition (last in order)
     assert instance.get_dynamic_partitions("artists")[-1] == "old-app-band"
     # one sync_jobs row per artist, low priority, with the steps of the work
@@ -144,19 +182,23 @@ def test_a_refresh_tick_calls_no_provider_and_takes_well_under_a_second(
     instance: dg.DagsterInstance,
     artist_sandbox: Sandbox,
 ) -> None:
-    """A refresh tick decides from the database (selection, today's budgets from the shared pacing
-    table) and launches batch runs; every provider call is the runs'. (Its time grows with the
-    artists it opens rows for, ~3.5 ms each: bench_fleet.py; a small tick here.)"""
+    """A refresh tick's evaluation only requests its planning run (no database, no provider);
+    the planning run decides from the database (selection, today's budgets from the shared pacing
+    table) and opens the batches the sensor launches; every provider call is the batch runs'.
+    (Tick times at 10,000 artists: bench_fleet.py, BENCHMARKS.md.)"""
     for i in range(8):
         artist = keyed(db, instance, f"Fleet {i:02d}", shows_ago=30 * HOUR, profile_ago=30 * DAY)
         add_show(db, artist, 14)
     artist_sandbox.reset()
-    started = time.perf_counter()
-    requests, _ = evaluate(schedule, instance)
-    seconds = time.perf_counter() - started
-    print(f"{schedule.name}: tick evaluated in {seconds * 1000:.1f} ms, {len(requests)} run request(s)")
-    assert artist_sandbox.calls() == {}
+    request, seconds = schedule_request(schedule, instance)
+    assert request.job_name in (None, "fleet_refresh") and schedule.job_name == "fleet_refresh"
+    assert db.execute("SELECT count(*) FROM pipelines.fleet_batches").fetchone() == (
+        0,
+    )  # nothing planned yet
+    print(f"{schedule.name}: tick evaluated in {seconds * 1000:.1f} ms")
     assert seconds < 1.0, f"{schedule.name}: {seconds:.3f} s"
+    requests, _ = evaluate(schedule, instance)
+    assert artist_sandbox.calls() == {}
     assert requests or schedule is import_past_setlists  # no past show here: nothing to launch
 
 
@@ -166,11 +208,20 @@ def test_a_tick_evaluated_again_asks_for_the_same_runs(
     for name in ("One", "Two", "Three"):
         add_show(db, keyed(db, instance, name, shows_ago=DAY), 5)
     first, _ = evaluate(update_active_artists, instance)
-    again, _ = evaluate(update_active_artists, instance)
-    assert [r.run_key for r in again] == [r.run_key for r in first] and len(first) == 2
-    assert [r.tags for r in again] == [r.tags for r in first]
+    assert len(first) == 2
+    # the daemon evaluating the tick again asks for the same planning run (Dagster launches a run
+    # key once); were that run executed again, it opens nothing more and the sensor has nothing new
+    assert (
+        schedule_request(update_active_artists, instance)[0].run_key
+        == "update-active-artists@" + TICK.isoformat()
+    )
+    again, skip = evaluate(update_active_artists, instance)
+    assert again == [] and skip is not None
     assert db.execute("SELECT count(*) FROM sync_jobs").fetchone() == (3,)
     assert len(cron_rows(db, "update-active-artists")) == 1
+    # the launcher seen from scratch (a cursor lost) asks for the very same runs: same run keys
+    fresh = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert [(r.run_key, r.tags) for r in fresh.run_requests or []] == [(r.run_key, r.tags) for r in first]
     # the next tick finds them in flight: nothing more to do
     later, skip = evaluate(update_active_artists, instance, TICK + timedelta(hours=6))
     assert later == [] and skip is not None and "0 candidate(s)" in skip

@@ -200,9 +200,9 @@ def test_sync_us_shows_refreshes_known_artists_and_imports_the_most_booked(
     # the next tick: nothing requested twice
     again, _, _ = evaluate(sync_us_shows, instance, server, at=TICK + DAY, cursor=cursor)
     assert {r[0] for r in import_rows(db)} == set(want[:4])
-    # Neon Harbor's refresh is still queued: no new batch; the launcher asks again only for the one
-    # it asked for already (same run key: Dagster launches it once).
-    assert [r.run_key for r in again] == [request.run_key]
+    # Neon Harbor's refresh is still queued: no new batch; the launcher's cursor is past the one it
+    # asked for already (and a launcher without its cursor asks with the same run key, as above).
+    assert again == []
 
 
 def test_trending_imports_what_the_budget_allows_most_upcoming_first(
@@ -335,8 +335,9 @@ def test_a_discovery_schedule_tick_only_decides_and_launches(
 def test_the_batch_launcher_launches_only_what_discovery_runs_opened(
     scout_env: SandboxServer, db: psycopg.Connection, instance: dg.DagsterInstance
 ) -> None:
-    """A refresh schedule launches its own batches (its tick's run requests): the launcher leaves
-    them alone."""
+    """A refresh tick's batches are launched by its own sensor (refresh_batches): the discovery
+    launcher leaves them alone."""
+    from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, refresh_batches
     from mysetlist_pipelines.defs.schedules.refresh import update_active_artists
 
     for i in range(2):
@@ -344,9 +345,16 @@ def test_the_batch_launcher_launches_only_what_discovery_runs_opened(
         assert key
         instance.add_dynamic_partitions("artists", [key])
         add_show(db, artist, 14)
-    own = update_active_artists.evaluate_tick(
-        dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK)
+    (own,) = (
+        update_active_artists.evaluate_tick(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK)
+        ).run_requests
+        or []
     )
-    assert list(own.run_requests or [])  # the refresh opened a batch, and requested its run itself
+    assert fleet_refresh.execute_in_process(
+        run_config=own.run_config, instance=instance, tags=own.tags
+    ).success
     data = discovery_schedules.discovery_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert list(data.run_requests or []) == [] and data.skip_message
+    refreshes = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert len(refreshes.run_requests or []) == 1  # the refresh opened a batch: its own sensor launches it

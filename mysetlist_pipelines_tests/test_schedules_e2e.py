@@ -1,8 +1,9 @@
 """A fleet refresh end to end on the real daemon (the session's `dagster_stack`): master-sync is
-evaluated against the deployment's app database and instance as the scheduler would, its batch runs
-are submitted to the deployment's run queue (`dagster job launch`, as the UI launches a tick's
-runs), and the daemon runs them: run workers sync each batch's artists from the sandbox and the
-run-status sensors settle one sync_jobs row per artist. The cron_logs row says what was launched."""
+evaluated as the scheduler would (its one request: a `fleet_refresh` planning run), that run is
+submitted to the deployment's run queue (`dagster job launch`, as the scheduler submits a tick's
+request) and the daemon runs it; the deployment's `refresh_batches` sensor then launches the batch
+runs it opened, run workers sync each batch's artists from the sandbox and the run-status sensors
+settle one sync_jobs row per artist. The cron_logs row says what was launched."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ pytestmark = pytest.mark.e2e
 # Small bundled artists; the first is registered before LONG_GONE, the others only by the tick.
 FLEET = ("neon-harbor", "melodie-fjord", "zoe-marlowe", "paper-satellites")
 LONG_GONE = "Long Gone Band"  # imported long ago, no show: registered, not active
-BATCH_SIZE = 3
 
 
 @pytest.fixture
@@ -44,7 +44,6 @@ def stack_env(dagster_stack: DagsterStack, monkeypatch: pytest.MonkeyPatch) -> I
     for variables in sandbox_env(dagster_stack.sandbox.base_url).values():
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MYSETLIST_FLEET_BATCH_SIZE", str(BATCH_SIZE))
     get_settings.cache_clear()
     yield dagster_stack
     get_settings.cache_clear()
@@ -102,12 +101,12 @@ def _prepare(stack: DagsterStack, conn: psycopg.Connection) -> tuple[dict[str, s
     return ids, clean
 
 
-def _submit(stack: DagsterStack, request: dg.RunRequest) -> str:
-    """Submit a run request to the deployment's queue, as the scheduler does with a tick's requests."""
+def _submit(stack: DagsterStack, request: dg.RunRequest, job_name: str) -> str:
+    """Submit a run request to the deployment's queue, as the scheduler does with a tick's request."""
     run_id = str(uuid.uuid4())
     tags = {**request.tags, "dagster/run_key": request.run_key or ""}
     command = [
-        sys.executable, "-m", "dagster", "job", "launch", "-m", stack.module, "-j", request.job_name or "",
+        sys.executable, "-m", "dagster", "job", "launch", "-m", stack.module, "-j", request.job_name or job_name,
         "--tags", json.dumps(tags), "--run-id", run_id,
     ]  # fmt: skip
     if request.run_config:
@@ -122,7 +121,38 @@ def test_master_sync_refreshes_the_fleet_in_batches_on_the_real_daemon(stack_env
         ids, clean = _prepare(stack, conn)
     tick = datetime.now(UTC).replace(second=0, microsecond=0)
     context = dg.build_schedule_context(instance=stack.instance, scheduled_execution_time=tick)
-    requests = list(master_sync.evaluate_tick(context).run_requests or [])
+    (planning,) = master_sync.evaluate_tick(context).run_requests or []
+    assert master_sync.job_name == "fleet_refresh"
+    planning_run = _submit(stack, planning, "fleet_refresh")
+
+    def launched() -> list[dg.DagsterRun] | None:
+        """The batch runs the sensor launched for the tick's batches, once the planning run ended."""
+        run = stack.instance.get_run_by_id(planning_run)
+        if run is None or run.status != dg.DagsterRunStatus.SUCCESS:
+            assert run is None or run.status not in (
+                dg.DagsterRunStatus.FAILURE,
+                dg.DagsterRunStatus.CANCELED,
+            )
+            return None
+        with stack.connect() as conn:
+            batches = [b for (b,) in conn.execute(
+                "SELECT batch_id FROM pipelines.fleet_batches WHERE schedule = 'master-sync' AND tick = %s "
+                "ORDER BY batch_id", (tick,),
+            )]  # fmt: skip
+        runs = [stack.instance.get_runs(dg.RunsFilter(tags={"mysetlist/batch_id": b})) for b in batches]
+        return [r[0] for r in runs] if batches and all(len(r) == 1 for r in runs) else None
+
+    try:
+        batch_runs = poll(launched, 180, "the planning run and the sensor's batch runs", interval=1)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- daemon log ---\n{stack.log_tail()}") from None
+    assert all(r.tags["dagster/sensor_name"] == "refresh_batches" for r in batch_runs)
+    assert all(
+        r.tags["mysetlist/schedule"] == "master-sync" and r.tags["dagster/priority"] == "-10"
+        for r in batch_runs
+    )
+    run_ids = [r.run_id for r in batch_runs]
+    requests = batch_runs  # one run per batch, with the tags a tick's requests always had
 
     with stack.connect() as conn:
         members = {
@@ -137,15 +167,17 @@ def test_master_sync_refreshes_the_fleet_in_batches_on_the_real_daemon(stack_env
     fleet_keys = sorted(keys.values())
     assert sorted(k for batch in members.values() for k in batch) == fleet_keys
     order = stack.instance.get_dynamic_partitions("artists")
-    expected = group(fleet_keys, order, BATCH_SIZE)
+    # the planning ran in the deployment's run worker: its batch size is the deployment's setting
+    with stack.connect() as conn:
+        log = next(r for r in cron_rows(conn, "master-sync") if r["result"]["tick"] == tick.isoformat())
+    size = log["result"]["launched"]["batch_size"]
+    expected = group(fleet_keys, order, size)
     assert len(requests) == len(expected) < len(FLEET)  # batched: fewer runs than artists
     assert [sorted(m) for m in members.values()] == [sorted(m) for m, _ in expected]
-    if clean:  # the layout this test sets up: one range over 4 partitions, the long-gone one skipped
-        assert [(q.tags["dagster/asset_partition_range_start"], q.tags["dagster/asset_partition_range_end"])
-                for q in requests] == [(keys["neon-harbor"], keys["paper-satellites"]),
-                                       (keys["zoe-marlowe"], keys["zoe-marlowe"])]  # fmt: skip
-
-    run_ids = [_submit(stack, q) for q in requests]
+    assert [
+        (q.tags["dagster/asset_partition_range_start"], q.tags["dagster/asset_partition_range_end"])
+        for q in requests
+    ] == [(span[0], span[-1]) for _, span in expected]
 
     def settled() -> list[dict[str, object]] | None:
         with stack.connect() as conn:

@@ -4,7 +4,9 @@
 What alerts: a sync job that ends `failed` or `partial` (the run-status sensors call `jobs_ended`);
 a provider's circuit breaker opening and a provider's daily budget spent, ours or the provider's own
 (lib/http calls `provider_alert`, once per outage: both channels wait out the cooldown there, since
-every call during an outage would report it again). Each Sentry event carries tags (provider, job_type, step, sync_job_id, artist) and a
+every call during an outage would report it again); an unexpected exception in a sensor's or a
+schedule's evaluation (defs/evaluation.py calls `evaluation_failed`, once per cooldown for both
+channels too: a sensor failing every 2 s would report it every 2 s). Each Sentry event carries tags (provider, job_type, step, sync_job_id, artist) and a
 fingerprint of (job_type, status, step, provider), so one provider outage failing many jobs is one
 Sentry issue; no default PII is sent and every string of an event goes through the project's
 redactor (`before_send`). The webhook sends at most one message per (job_type, step, provider) in
@@ -16,7 +18,10 @@ hangs never fails or slows a sync.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -219,3 +224,62 @@ def jobs_ended(
             settings,
         )
     return [r[0] for r in rows]
+
+
+# Cooldowns of evaluation alerts when the database is what failed (the shared table is out of reach).
+_local_sent: dict[str, float] = {}
+_local_lock = threading.Lock()
+
+
+def _where(exc: BaseException) -> str:
+    """module:function of the innermost frame that raised: the same exception in the same place is
+    one Sentry issue whatever its message says (ids, times)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "-"
+    frame = frames[-1]
+    return f"{os.path.splitext(os.path.basename(frame.filename))[0]}:{frame.name}"
+
+
+def _evaluation_cooldown(key: str, seconds: float) -> bool:
+    """Whether the cooldown of `key` has passed: through pipelines.alert_cooldown (shared by the code
+    server's processes), or this process's memory when that table cannot be reached."""
+    from .db.runtime import app_database_url
+    from .settings import get_settings
+
+    try:
+        with psycopg.connect(app_database_url(get_settings()), autocommit=True, connect_timeout=3) as conn:
+            return _cooldown_passed(conn, key, seconds)
+    except Exception:
+        now = time.monotonic()
+        with _local_lock:
+            last = _local_sent.get(key)
+            if last is not None and now - last < seconds:
+                return False
+            _local_sent[key] = now
+        return True
+
+
+def evaluation_failed(
+    kind: str, name: str, exc: BaseException, settings: AlertSettings | None = None
+) -> bool:
+    """One alert for an unexpected exception in the evaluation of sensor or schedule `name`
+    (`kind`: "sensor" | "schedule"). Tags: the sensor's or schedule's name, the exception's class
+    and where it was raised; fingerprint (kind, name, class, where). Never raises: the caller
+    re-raises the exception so that Dagster shows the failed tick. Returns whether it was sent."""
+    try:
+        settings = settings or AlertSettings()
+        if not (settings.sentry_on or settings.webhook_url):
+            return False
+        where = _where(exc)
+        fingerprint = ["evaluation", kind, name, type(exc).__name__, where]
+        if not _evaluation_cooldown(":".join(fingerprint), settings.cooldown_seconds):
+            return False
+        text = redact(f"{kind} {name} failed: {type(exc).__name__}: {exc}", 2000) or ""
+        if init_monitoring(settings):
+            _capture(text, {kind: name, "exception": type(exc).__name__, "where": where}, fingerprint)
+        _webhook(settings, text)
+        return True
+    except Exception as failure:
+        log.warning("evaluation alert not sent: %s", redact(str(failure)))
+        return False

@@ -6,14 +6,17 @@ a dropped live album also costs no `GET /albums/{id}` call. What was dropped, an
 catalog asset's metadata; the flags stay false on every row this project writes.
 
 Rules (external-apis.md):
-- releases: groups album and single only; live albums ("Live at ...", "(Live)", "Unplugged", "... Live")
-  are skipped whole, without fetching their tracks;
+- releases: groups album and single only; live albums ("Live at ...", "(Live)", "Unplugged", "... Live",
+  "Chicago Live '83") are skipped whole, without fetching their tracks, and so are live albums named in
+  other languages ("Amor Atual (Ao Vivo)", "XX Años (En Vivo)", "Motta dal Vivo", "À l'Olympia 89": the
+  `live` markers of catalog_markers.json, last, opening a bracket or after a dash);
 - other languages: the markers in `catalog_markers.json` (German, Spanish, Portuguese, French, Italian,
   Dutch, Swedish, Polish, Japanese: "Akustik Version", "En Vivo", "Ao Vivo", "Na Żywo", "ライブ", ...)
   count the same way, as a suffix only ("Vivo por ella" stays); a localized remaster ("Remasterizado")
   is a remaster: kept and merged;
 - tracks: a version suffix (" - Live", "(Live from ...)", " - Radio Edit", "(... Remix)", " - Acoustic",
-  " - Demo", " - Instrumental", "(Karaoke Version)") marks a non-studio song; only suffixes count, so
+  " - Demo", " - Instrumental", "(Karaoke Version)", and Japanese " -Instrumental-" / " ~Acoustic version~")
+  marks a non-studio song; only suffixes count, so
   "Alive", "Live Forever" and "Oliver" stay. A remaster is the studio song again: kept, and merged;
 - duplicates: the same song on album, single, deluxe and remaster is one song: same title once brackets
   and version suffixes are dropped, and durations within `DUPLICATE_TOLERANCE_MS`, or the very same
@@ -37,6 +40,9 @@ STUDIO_GROUPS = ("album", "single")
 
 _BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]")
 _DASH_SUFFIX = re.compile(r"\s+[-\u2013\u2014]\s+(.+)$")
+# Japanese catalogs wrap the version in dashes or tildes: "奏 (かなで) -Instrumental-",
+# "冬の幻 ~Acoustic version~" (full-width and wave-dash forms too).
+_WRAPPED_SUFFIX = re.compile(r"\s[-~\u301c\uff5e]\s?([^-~\u301c\uff5e]+?)\s?[-~\u301c\uff5e]\s*$")
 _EXCLUDED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("live", re.compile(r"^live\b|\blive\s+(at|from|in|on|version|session|recording)\b|\blive$", re.I)),
     # "Mono Mix"/"Stereo Mix" are remaster-like; only remix-style mixes are excluded.
@@ -55,8 +61,9 @@ _VERSION_WORDS = re.compile(
     re.I,
 )
 _LIVE_RELEASE = re.compile(
-    r"^live\s+(at|from|in|on)\b|[\(\[]\s*live\b[^\)\]]*[\)\]]|\bunplugged\b|\blive$|\s[-\u2013\u2014]\s+live\b"
-    r"|\blive\s+(at|from|in)\s",
+    r"^live\s+(at|from|in|on)\b|[\(\[]\s*live\b[^\)\]]*[\)\]]|\bunplugged\b|\s[-\u2013\u2014]\s+live\b"
+    # "Live" last, maybe with its year or medium: "Chicago Live \u201983", "... LIVE 2006", "TOUR『2012』LIVE CD".
+    r"|\blive(\s*['\u2019]?\d{2,4}|\s+(cd|dvd))?$|\blive\s+(at|from|in)\s",
     re.I,
 )
 _MARKERS_FILE = Path(__file__).with_name("catalog_markers.json")
@@ -71,12 +78,30 @@ def localized_markers() -> dict[str, re.Pattern[str]]:
     for table in data.values():
         boundary = bool(table.get("boundary", True))
         for kind, words in table.items():
-            if kind == "boundary":
+            if kind in ("boundary", "live_release"):
                 continue
             for word in words:
                 text = re.escape(word)
                 parts.setdefault(kind, []).append(rf"(?<!\w){text}(?!\w)" if boundary else text)
     return {kind: re.compile("|".join(alts), re.I) for kind, alts in parts.items()}
+
+
+@cache
+def localized_live_release() -> re.Pattern[str]:
+    """Every language's live markers (and its `live_release` extras) where a release name uses them:
+    last (a year may follow), opening a bracket, or after a dash. Not anywhere: "Ao Vivo e a Cores"
+    or "ラブライブ!" must not read as live albums."""
+    data = json.loads(_MARKERS_FILE.read_text(encoding="utf-8"))["languages"]
+    alts: list[str] = []
+    for table in data.values():
+        boundary = bool(table.get("boundary", True))
+        for word in [*table.get("live", []), *table.get("live_release", [])]:
+            text = re.escape(word)
+            before = r"(?:^|(?<=[\s/]))" if boundary else ""
+            alts.append(rf"{before}{text}(?:\s*['\u2019]?\d{{2,4}})?\s*[\)\]]?\s*$")  # last
+            alts.append(rf"[\(\[]\s*{text}(?!\w)")  # opening a bracket
+            alts.append(rf"\s[-\u2013\u2014]\s+{text}(?!\w)")  # after a dash
+    return re.compile("|".join(alts), re.I)
 
 
 def _localized_kind(suffix: str) -> str | None:
@@ -158,12 +183,16 @@ def is_remaster(title: str) -> bool:
 
 
 def is_live_release(name: str) -> bool:
-    return bool(_LIVE_RELEASE.search(name.strip()))
+    text = " ".join(name.split())
+    return bool(_LIVE_RELEASE.search(text) or localized_live_release().search(text))
 
 
 def song_key(title: str) -> str:
     """The title with brackets and version suffixes dropped, normalized: the de-duplication key."""
     text = _BRACKETS.sub(" ", title)
+    wrapped = _WRAPPED_SUFFIX.search(text)
+    if wrapped and (_VERSION_WORDS.search(wrapped.group(1)) or _localized_kind(wrapped.group(1))):
+        text = text[: wrapped.start()]
     match = _DASH_SUFFIX.search(text)
     if match and (_VERSION_WORDS.search(match.group(1)) or _localized_kind(match.group(1))):
         text = text[: match.start()]
@@ -222,6 +251,9 @@ def _suffixes(title: str) -> list[str]:
     dash = _DASH_SUFFIX.search(title)
     if dash:
         found.append(dash.group(1))
+    wrapped = _WRAPPED_SUFFIX.search(title)
+    if wrapped:
+        found.append(wrapped.group(1))
     return [s.strip() for s in found if s.strip()]
 
 

@@ -155,7 +155,7 @@ def venue_row(venue: TmVenue, event_timezone: str | None = None) -> VenueRow:
     zone, source = (named, "provider") if named else locate_timezone(venue.country_code, latitude, longitude)
     return VenueRow(
         tm_venue_id=venue.id,
-        name=venue.name.strip(),
+        name=_clean(venue.name) or "Unknown venue",  # "The  Pavilion at ..." (2016): one space
         city=_clean(venue.city) or "Unknown",
         state=_clean(venue.state),
         country=_clean(venue.country) or _clean(venue.country_code) or "Unknown",

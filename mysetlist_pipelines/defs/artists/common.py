@@ -14,7 +14,7 @@ from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
-from mysetlist_pipelines.lib.fleet.batches import batch_members
+from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG
@@ -83,7 +83,6 @@ def run_step(
     transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
     nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
     say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
-    keys = list(context.partition_keys)
     outcome: dict[str, Any] = {"reports": []}
     # The step's progress rows (defs/tracking/step.py); `outcome` receives the step's reports.
     hook = tracked_step(context, asset_name, outcome)
@@ -92,6 +91,8 @@ def run_step(
     providers_of: dict[str, str | None] = {}
     permanent: set[str] = set()
     with hook, _connection(app_db) as conn:
+        keys = run_partition_keys(context, conn)
+        outcome["partition_keys"] = keys  # the tracking hook's artists (defs/tracking/step.py)
         members, skipped = _batch_filter(context, conn, keys)
         for key in members:
             try:
@@ -158,6 +159,25 @@ def run_step(
                 )
             )
     return dg.MaterializeResult(metadata=meta)
+
+
+def run_partition_keys(context: dg.AssetExecutionContext, conn: psycopg.Connection) -> list[str]:
+    """Every partition of the run, without resolving a range against all of Dagster's artist
+    partitions (what `context.partition_keys` does: a list that grows with the fleet, per step):
+    one partition from its tag; a fleet batch's range from its `pipelines.fleet_batches` row (its
+    members and the partitions skipped between them, in partition order). Only a range launched
+    by hand (the UI) or a batch whose record is gone is resolved by Dagster."""
+    if not context.has_partition_key_range:
+        return [context.partition_key]
+    batch = context.run.tags.get(BATCH_TAG)
+    opened = batch_range(conn, batch) if batch else None
+    if opened is None:
+        return list(context.partition_keys)
+    members, skipped = opened
+    span = context.partition_key_range
+    if span.start not in members or span.end not in members:
+        return list(context.partition_keys)  # not the range this batch was opened with (a re-run by hand)
+    return members + skipped  # the members first, then the others of the range, each in partition order
 
 
 def _batch_filter(

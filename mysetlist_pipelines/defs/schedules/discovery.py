@@ -9,38 +9,32 @@
 A schedule decides and launches; the work runs in a job. Each evaluation only builds one run request
 of the `discovery` op job (run key = route and tick, so a re-evaluated tick launches nothing twice):
 no database, no provider call, no partition registration inside Dagster's 60-s evaluation, where the
-pacer's waits used to eat the budget. The `discover_shows` op does the tick's work under its own
-deadline (`DEADLINE_SECONDS`): the paced Ticketmaster search, the cron_logs row, the imports (pending
+pacer's waits used to eat the budget (the refresh schedules work the same way: planning.py). The
+`discover_shows` op does the tick's work under its own deadline (`DEADLINE_SECONDS`): the paced Ticketmaster search, the cron_logs row, the imports (pending
 `sync_jobs` rows, job_type full_sync, priority 3, that the sync_jobs sensor picks up like any request
 of the app) and, for the refreshing routes, the batches of known artists with new events (their
 partitions registered, their rows opened). The `discovery_batches` sensor then requests one run per
-batch such a run opened (a query of `pipelines.fleet_batches`, run key = batch id).
+batch such a run opened (a query of `pipelines.fleet_batches` after its cursor, run key = batch id;
+defs/schedules/fleet.batch_launcher).
 """
 
 # No `from __future__ import annotations`: Dagster reads the op's Config annotation at definition time.
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from mysetlist_pipelines.lib import fleet
-from mysetlist_pipelines.lib.fleet.batches import opened_at, opened_since
 from mysetlist_pipelines.lib.fleet.discovery_tick import DEADLINE_SECONDS, MIN_UPCOMING, discovery_tick
 from mysetlist_pipelines.lib.settings import Settings, get_settings
 
-from ..jobs import JOBS
 from ..tracking import tracking_connection
-from .fleet import RUNNING, SCHEDULE_TAG, partition_registrar, providers, resume, run_request
+from .fleet import batch_launcher, partition_registrar, providers, resume, tick_schedule
 
 US = ("US",)
 LAUNCHER_SENSOR_NAME = "discovery_batches"
-LAUNCHER_INTERVAL_SECONDS = 30
-# The launcher looks this far behind its cursor: batches of one run share a transaction time, and a
-# run key Dagster saw already is not launched twice.
-LAUNCHER_OVERLAP = timedelta(minutes=5)
-LAUNCHER_FIRST_LOOK_BACK = timedelta(hours=1)
 
 
 def eu_countries(settings: Settings) -> tuple[str, ...]:
@@ -116,25 +110,9 @@ def discovery() -> None:
 
 
 def discovery_schedule(*, name: str, route: str, cron: str, description: str) -> dg.ScheduleDefinition:
-    @dg.schedule(
-        name=name,
-        cron_schedule=cron,
-        job=discovery,
-        execution_timezone="UTC",
-        default_status=RUNNING,
-        description=f"{description} (was the `{route}` cron route)",
-        tags={SCHEDULE_TAG: route},
+    return tick_schedule(
+        name=name, route=route, cron=cron, job=discovery, op="discover_shows", description=description
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        # Decide and launch, nothing else: the work (and its I/O) is the run's.
-        tick = (context.scheduled_execution_time or datetime.now(UTC)).astimezone(UTC)
-        return dg.RunRequest(
-            run_key=f"{route}@{tick.isoformat()}",
-            run_config={"ops": {"discover_shows": {"config": {"route": route, "tick": tick.isoformat()}}}},
-            tags={SCHEDULE_TAG: route},
-        )
-
-    return _schedule
 
 
 sync_us_shows = discovery_schedule(
@@ -159,25 +137,9 @@ trending_artist_sync = discovery_schedule(
 )
 
 
-@dg.sensor(
+discovery_batches = batch_launcher(
     name=LAUNCHER_SENSOR_NAME,
-    jobs=list(JOBS.values()),
-    minimum_interval_seconds=LAUNCHER_INTERVAL_SECONDS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    routes=lambda: list(ROUTES),
     description="Refresh batches a discovery run opened -> one batch run each (run key = batch id).",
+    nothing="no refresh batch opened by a discovery run",
 )
-def discovery_batches(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    cursor = (
-        datetime.fromisoformat(context.cursor)
-        if context.cursor
-        else datetime.now(UTC) - LAUNCHER_FIRST_LOOK_BACK
-    )
-    with tracking_connection() as conn:
-        batches = opened_since(conn, list(ROUTES), cursor - LAUNCHER_OVERLAP)
-        latest = opened_at(conn, [b.batch_id for b in batches]) if batches else None
-    new_cursor = max(cursor, latest) if latest else cursor
-    return dg.SensorResult(
-        run_requests=[run_request(b) for b in batches],
-        cursor=new_cursor.isoformat(),
-        skip_reason=None if batches else "no refresh batch opened by a discovery run",
-    )

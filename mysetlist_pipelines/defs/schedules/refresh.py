@@ -16,7 +16,7 @@ from datetime import timedelta
 from mysetlist_pipelines.lib.fleet import WORK
 from mysetlist_pipelines.lib.fleet import selection as select
 
-from .fleet import refresh_schedule
+from .planning import refresh_schedule
 
 SHOWS_MAX_AGE = timedelta(hours=6)
 PROFILE_MAX_AGE = timedelta(days=7)

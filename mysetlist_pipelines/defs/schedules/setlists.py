@@ -12,7 +12,7 @@ from mysetlist_pipelines.lib.fleet import WORK, TickInfo
 from mysetlist_pipelines.lib.fleet import selection as select
 from mysetlist_pipelines.lib.fleet.past import settle_past_shows
 
-from .fleet import refresh_schedule
+from .planning import refresh_schedule
 
 PAST_DAYS = 3
 

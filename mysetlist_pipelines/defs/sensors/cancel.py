@@ -17,6 +17,7 @@ import dagster as dg
 from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.tracking.models import MAX_RETRIES_TAG
 
+from ..evaluation import sync_sensor
 from ..tracking import tracking_connection
 
 CANCEL_SENSOR_NAME = "sync_jobs_cancel_sensor"
@@ -49,10 +50,9 @@ def stop_runs(instance: dg.DagsterInstance, jobs: list[tracking.CancelledJob]) -
 
 
 def build_cancel_sensor() -> dg.SensorDefinition:
-    @dg.sensor(
+    @sync_sensor(
         name=CANCEL_SENSOR_NAME,
         minimum_interval_seconds=CANCEL_INTERVAL_SECONDS,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description="sync_jobs rows the app set to 'cancelled' -> their runs stopped, their rows closed.",
     )
     def sync_jobs_cancel_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:

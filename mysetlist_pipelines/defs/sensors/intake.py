@@ -23,6 +23,7 @@ from mysetlist_pipelines.lib.dagster_tags import RUN_KEY_TAG
 
 from ..artists.partitions import artists_partitions
 from ..dagster_compat import AnyJob
+from ..evaluation import sync_sensor
 from ..tracking import run_info, tracking_connection
 
 PENDING_SENSOR_NAME = "sync_jobs_sensor"
@@ -67,11 +68,10 @@ def _reissue(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> l
 def build_pending_sensor(jobs: Sequence[AnyJob]) -> dg.SensorDefinition:
     available = {j.name for j in jobs}
 
-    @dg.sensor(
+    @sync_sensor(
         name=PENDING_SENSOR_NAME,
         jobs=list(jobs),
         minimum_interval_seconds=PENDING_INTERVAL_SECONDS,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description="Pending sync_jobs rows -> one run per artist (run key = job id); bad rows fail at once.",
     )
     def sync_jobs_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:

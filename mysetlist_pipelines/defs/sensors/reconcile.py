@@ -29,6 +29,7 @@ from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.dagster_tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
 
 from ..dagster_compat import sensor_is_stopped
+from ..evaluation import sync_sensor
 from ..tracking import run_info, settle_run, tracking_connection
 from ..tracking.orphans import fail_orphaned_run
 from ..tracking.runs import FINISHED, is_sync_run, run_outcome
@@ -190,10 +191,9 @@ def _warn_backlog(context: dg.SensorEvaluationContext, conn: psycopg.Connection)
 
 
 def build_reconcile_sensor() -> dg.SensorDefinition:
-    @dg.sensor(
+    @sync_sensor(
         name=RECONCILE_SENSOR_NAME,
         minimum_interval_seconds=RECONCILE_INTERVAL_SECONDS,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description="Repairs sync_jobs rows: ended or vanished runs, missed events, drift, long waits.",
     )
     def sync_jobs_reconciliation(context: dg.SensorEvaluationContext) -> dg.SensorResult:

@@ -15,6 +15,7 @@ import dagster as dg
 
 from mysetlist_pipelines.lib import alerts
 
+from ..evaluation import alerting
 from ..tracking import settle_run, tracking_connection
 
 RUN_STATUS_INTERVAL_SECONDS = 2
@@ -45,6 +46,7 @@ def build_run_status_sensors() -> list[dg.SensorDefinition]:
             default_status=dg.DefaultSensorStatus.RUNNING,
             description=f"Settles the sync_jobs rows of runs that end in {status.value}.",
         )
+        @alerting("sensor", name)
         def sync_run_ended(context: dg.RunStatusSensorContext) -> None:
             _settle(context)
 

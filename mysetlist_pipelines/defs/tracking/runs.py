@@ -43,6 +43,10 @@ def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -
     tags = run.tags
     if tags.get(PARTITION_TAG):
         return (tags[PARTITION_TAG],)
+    if tags.get(tracking.BATCH_TAG):
+        # A fleet batch: its rows are found by batch id (lib/tracking/runs.resolve_targets), so its
+        # range is never resolved against every artist partition.
+        return ()
     start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if start and end and instance is not None:
         # Dagster 1.13 takes the dynamic partitions store from the loading context, not an argument.

@@ -48,7 +48,7 @@ from mysetlist_pipelines.lib.failures import PERMANENT_FAILURE_TAG, is_permanent
 from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
-from mysetlist_pipelines.lib.tracking import Counts
+from mysetlist_pipelines.lib.tracking import BATCH_TAG, Counts
 
 from .runs import run_info, tracking_connection
 
@@ -218,6 +218,21 @@ def _apply_outcome(reporter: StepReporter, outcome: dict[str, Any] | None) -> No
         reporter.counts = Counts(rows + skipped, rows + skipped, rows, 0)
 
 
+def _entry_keys(context: dg.AssetExecutionContext) -> tuple[str, ...]:
+    """The run's partitions as far as they are known before the step runs: one partition from its
+    tag; none yet for a fleet batch (its rows are found by batch id; run_step reads its range from
+    the batch's record into the outcome's `partition_keys`, never from every artist partition)."""
+    if context.has_partition_key:
+        return (context.partition_key,)
+    if context.has_partition_key_range:
+        return () if context.run.tags.get(BATCH_TAG) else tuple(context.partition_keys)
+    return ()
+
+
+def _run_keys(outcome: dict[str, Any] | None, keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple((outcome or {}).get("partition_keys") or keys)
+
+
 @contextmanager
 def tracked_step(
     context: dg.AssetExecutionContext, asset_name: str | None = None, outcome: dict[str, Any] | None = None
@@ -225,9 +240,7 @@ def tracked_step(
     """Report one step of the run (see the module docstring)."""
     name = asset_name or context.asset_key.path[-1]
     step = STEP_BY_ASSET.get(name)
-    keys = (
-        tuple(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else ()
-    )
+    keys = _entry_keys(context)
     try:
         info = run_info(context.run, context.instance, keys) if step else None
     except Exception:  # a context without a run (direct invocation in a test): nothing to track
@@ -242,6 +255,7 @@ def tracked_step(
     try:
         yield reporter
     except Exception as exc:
+        keys = _run_keys(outcome, keys)
         error = str(exc) or type(exc).__name__
         if _step_will_retry(context, exc):
             note = f"attempt {context.retry_number + 1} failed, retrying: {error}"
@@ -272,6 +286,7 @@ def tracked_step(
                 )
         raise
     else:
+        keys = _run_keys(outcome, keys)
         _apply_outcome(reporter, outcome)
         failed: dict[str, str] = (outcome or {}).get("failed") or {}
         blamed: dict[str, str | None] = (outcome or {}).get("failed_providers") or {}

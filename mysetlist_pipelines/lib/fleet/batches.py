@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
 from ..tracking import open_batch
@@ -31,6 +31,10 @@ from .work import PROVIDERS, TOKEN_CALLS, Calls, Work
 
 SPAN_FACTOR = 2
 FLEET_PRIORITY = 3  # sync_jobs.priority of fleet rows: the app's own requests (1-2) go first
+_COLUMNS = (
+    "batch_id, schedule, tick, job_name, job_type, asset_selection, run_config, partition_keys, "
+    "range_start, range_end, skipped_keys, expected_calls"
+)
 
 
 @dataclass(frozen=True)
@@ -152,31 +156,34 @@ def load_tick(conn: psycopg.Connection, schedule: str, tick: datetime) -> list[B
     that failed or was interrupted): request the same runs again rather than plan new ones."""
     with conn.cursor(row_factory=class_row(Batch)) as cur:
         return cur.execute(
-            "SELECT batch_id, schedule, tick, job_name, job_type, asset_selection, run_config, partition_keys, "
-            "range_start, range_end, skipped_keys, expected_calls FROM pipelines.fleet_batches "
-            "WHERE schedule = %s AND tick = %s ORDER BY batch_id",
+            f"SELECT {_COLUMNS} FROM pipelines.fleet_batches WHERE schedule = %s AND tick = %s ORDER BY batch_id",
             (schedule, tick),
         ).fetchall()
 
 
-def opened_since(conn: psycopg.Connection, schedules: Sequence[str], since: datetime) -> list[Batch]:
-    """The batches that runs of these schedules' work opened at or after `since`, oldest first (the
-    discovery runs open batches a sensor then launches: defs/schedules/discovery.py)."""
-    with conn.cursor(row_factory=class_row(Batch)) as cur:
-        return cur.execute(
-            "SELECT batch_id, schedule, tick, job_name, job_type, asset_selection, run_config, partition_keys, "
-            "range_start, range_end, skipped_keys, expected_calls FROM pipelines.fleet_batches "
-            "WHERE schedule = ANY(%s) AND created_at >= %s ORDER BY created_at, batch_id",
-            (list(schedules), since),
+def opened_after(
+    conn: psycopg.Connection, schedules: Sequence[str], after: datetime, after_id: str, limit: int
+) -> list[tuple[Batch, datetime]]:
+    """Up to `limit` batches that runs of these schedules' work opened after (`after`, `after_id`)
+    (their created_at, batch_id), in that order, each with its created_at (the launcher sensor's
+    cursor: defs/schedules/fleet.batch_launcher)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            f"SELECT {_COLUMNS}, created_at FROM pipelines.fleet_batches WHERE schedule = ANY(%s) "
+            "AND (created_at, batch_id) > (%s, %s) ORDER BY created_at, batch_id LIMIT %s",
+            (list(schedules), after, after_id, limit),
         ).fetchall()
+    return [(Batch(**{k: v for k, v in r.items() if k != "created_at"}), r["created_at"]) for r in rows]
 
 
-def opened_at(conn: psycopg.Connection, batch_ids: Sequence[str]) -> datetime | None:
-    """When the latest of these batches was opened (the launcher sensor's cursor)."""
+def batch_range(conn: psycopg.Connection, batch: str) -> tuple[list[str], list[str]] | None:
+    """(members, skipped) of a batch's partition range as it was opened: every partition of the
+    range without resolving it against all of Dagster's artist partitions; None for a batch
+    without its record (cleaned up since)."""
     row = conn.execute(
-        "SELECT max(created_at) FROM pipelines.fleet_batches WHERE batch_id = ANY(%s)", (list(batch_ids),)
+        "SELECT partition_keys, skipped_keys FROM pipelines.fleet_batches WHERE batch_id = %s", (batch,)
     ).fetchone()
-    return row[0] if row else None
+    return (list(row[0]), list(row[1])) if row else None
 
 
 def batch_members(conn: psycopg.Connection, batch: str) -> set[str]:

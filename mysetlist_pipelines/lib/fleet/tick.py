@@ -1,11 +1,13 @@
-"""One tick of a fleet refresh, in plain Python (defs/schedules turns its batches into run requests).
+"""One tick of a fleet refresh, in plain Python (a `fleet_refresh` or `discovery` run calls it;
+defs/schedules/fleet.batch_launcher turns its batches into run requests).
 
     allowed = read_allowances(conn, providers, settings.fleet_import_reserve)
     outcome = refresh(conn, TickInfo(...), WORK["shows"], select, allowed, register_partitions)
     outcome.batches   # one run each; outcome.result goes to the cron_logs row
 
 `register_partitions(keys)` is the Dagster side: it adds the artists' partitions that Dagster does
-not have yet and returns every artist partition in insertion order (what partition ranges follow).
+not have yet and returns every artist partition in insertion order (what partition ranges follow;
+read once per planning run, never by a schedule's evaluation or a batch run).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from .selection import Candidate
 from .work import PROVIDERS, Work
 
 SAMPLE = 50  # artists and batches listed by name in a cron_logs row (the counts are always complete)
-# Artists one tick may launch: opening their rows and batches takes ~3.5 ms each (2000 in 6.8 s,
-# bench_fleet.py), so this keeps an evaluation well inside Dagster's 60-s timeout.
-MAX_ARTISTS_PER_TICK = 5000
+# Artists one tick may launch. The planning runs in a `fleet_refresh` run (no evaluation timeout), so
+# the daily budgets are the real bound; this one keeps a tick's one transaction (its rows and batch
+# records, 3.5-9 ms an artist: BENCHMARKS.md, fleet) to minutes.
+MAX_ARTISTS_PER_TICK = 100_000
 
 
 @dataclass(frozen=True)

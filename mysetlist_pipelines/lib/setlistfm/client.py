@@ -3,6 +3,8 @@
 Cost (calls, each paced and counted; `S` = the artist's setlists, `k` = how many are new):
     search_artists(name)              1 (one page, sort=relevance)
     artist(mbid), setlist(id)         1 each
+    venue_setlists(id)                max(1, ceil(S / 20)) for S setlists at the venue (not used by the
+                                      importer: recorded answers and venue backfills)
     artist_setlists(mbid)             max(1, ceil(S / 20))           (pages of 20, newest first)
     ... stop_at_id / since            min(max(1, ceil(S / 20)), floor(k / 20) + 1)   (incremental)
     search_setlists(lastUpdated)      max(1, ceil(U / 20)) for U setlists updated since then
@@ -70,17 +72,47 @@ class SetlistFmClient:
         since: date | None = None,
         max_pages: int | None = None,
         skipped: Counter[str] | None = None,
+        first_page: int = 1,
     ) -> Iterator[Setlist]:
-        """`GET /artist/{mbid}/setlists?p=N`, newest first, pages of 20.
+        """`GET /artist/{mbid}/setlists?p=N`, newest first, pages of 20, from `first_page` on.
 
         For incremental syncs: stops before the setlist `stop_at_id` (the newest one already stored)
         and before the first setlist dated earlier than `since`; no page past the stop is fetched.
         A page of the wrong shape raises BadProviderResponse; a malformed setlist in a good page is
         left out and counted in `skipped`."""
-        endpoint = "setlistfm:artist_setlists"
-        page = 1
-        while max_pages is None or page <= max_pages:
-            data = self._get(endpoint, f"/artist/{segment(mbid)}/setlists", {"p": page})
+        yield from self._iter_setlist_pages(
+            "setlistfm:artist_setlists", f"/artist/{segment(mbid)}/setlists", stop_at_id=stop_at_id,
+            since=since, max_pages=max_pages, skipped=skipped, first_page=first_page,
+        )  # fmt: skip
+
+    def venue_setlists(
+        self, venue_id: str, *, max_pages: int | None = None, skipped: Counter[str] | None = None
+    ) -> list[Setlist]:
+        """`GET /venue/{id}/setlists?p=N` (every artist's shows at one venue, newest first), the same
+        paging as an artist's: max(1, ceil(S / 20)) calls, or `max_pages`."""
+        return list(
+            self._iter_setlist_pages(
+                "setlistfm:venue_setlists",
+                f"/venue/{segment(venue_id)}/setlists",
+                max_pages=max_pages,
+                skipped=skipped,
+            )
+        )
+
+    def _iter_setlist_pages(
+        self,
+        endpoint: str,
+        path: str,
+        *,
+        stop_at_id: str | None = None,
+        since: date | None = None,
+        max_pages: int | None = None,
+        skipped: Counter[str] | None = None,
+        first_page: int = 1,
+    ) -> Iterator[Setlist]:
+        page = first_page
+        while max_pages is None or page < first_page + max_pages:
+            data = self._get(endpoint, path, {"p": page})
             if data is None:
                 return
             result = parse(SetlistPage, data, PROVIDER, endpoint)

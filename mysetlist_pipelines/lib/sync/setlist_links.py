@@ -76,7 +76,7 @@ def venue_row(setlist: Setlist) -> VenueRow:
     zone, source = locate_timezone(v.country_code, v.latitude, v.longitude)
     return VenueRow(
         tm_venue_id=None,
-        name=v.name.strip(),
+        name=" ".join(v.name.split()),
         city=city,
         state=v.state,
         country=v.country or v.country_code or "Unknown",

@@ -1,7 +1,8 @@
 """Ticketmaster Discovery API v2 (apikey in the query string, HAL answers).
 
 Cost (calls, each paced and counted; `N` = events that match):
-    attraction(id), venue(id)         1 each (venues also come embedded in events: usually 0)
+    attraction(id), event(id)         1 each
+    venue(id)                         1 (venues also come embedded in events: usually 0)
     search_attractions(keyword)       1 (one page)
     events_by_attraction / discover   max(1, ceil(N / 200)) when N <= 1000, the deep-paging limit
                                       (size * page < 1000); beyond it the search restarts from the last
@@ -92,6 +93,12 @@ class TicketmasterClient:
             "ticketmaster:attraction", f"/attractions/{segment(attraction_id)}.json", {}, not_found_ok=True
         )
         return None if data is None else parse(Attraction, data, PROVIDER, "ticketmaster:attraction")
+
+    def event(self, event_id: str) -> Event | None:
+        """`GET /events/{id}.json` (1 call); None when unknown. The importer reads events by search;
+        this refreshes one show."""
+        data = self._get("ticketmaster:event", f"/events/{segment(event_id)}.json", {}, not_found_ok=True)
+        return None if data is None else parse(Event, data, PROVIDER, "ticketmaster:event")
 
     def venue(self, venue_id: str) -> Venue | None:
         """`GET /venues/{id}.json` (1 call); None when unknown."""

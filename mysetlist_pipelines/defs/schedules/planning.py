@@ -1,0 +1,130 @@
+"""Refresh ticks as runs: a schedule decides and launches, a `fleet_refresh` run plans, a sensor
+launches the batches.
+
+1. A refresh schedule's evaluation builds one run request of the `fleet_refresh` op job (run key =
+   route and tick: a re-evaluated tick launches nothing twice): no database, no partition
+   registration, nothing that grows with the fleet inside Dagster's 60-s evaluation.
+2. The `plan_refresh` op does the tick (lib/fleet/tick.refresh): the cron_logs row, selection, the
+   plan against today's allowances, the partitions Dagster lacks, one batch per group of artists
+   (their sync_jobs rows, a `pipelines.fleet_batches` row).
+3. The `refresh_batches` sensor requests one run per batch opened (run key = batch id), with the tags
+   the batch runs always had (defs/schedules/fleet.run_request).
+"""
+
+# No `from __future__ import annotations`: Dagster reads the op's Config annotation at definition time.
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from mysetlist_pipelines.lib import fleet
+from mysetlist_pipelines.lib.settings import get_settings
+
+from ..tracking import tracking_connection
+from .fleet import (
+    Prepare,
+    Select,
+    batch_launcher,
+    partition_registrar,
+    providers,
+    resume,
+    run_request,
+    tick_schedule,
+)
+
+LAUNCHER_SENSOR_NAME = "refresh_batches"
+
+
+@dataclass(frozen=True)
+class RefreshRoute:
+    work: fleet.Work
+    select: Select
+    prepare: Prepare | None = None
+
+
+# Filled by refresh_schedule: the old cron route's name -> what its tick plans.
+ROUTES: dict[str, RefreshRoute] = {}
+
+
+def routes() -> dict[str, RefreshRoute]:
+    """Every refresh route, also when only this module was imported (a benchmark, a test)."""
+    from . import refresh, setlists  # noqa: F401  (their schedules register their routes)
+
+    return ROUTES
+
+
+class RefreshConfig(dg.Config):
+    route: str  # one of ROUTES (cron_logs.job_name)
+    tick: str  # the schedule's scheduled execution time, ISO 8601 (keys the cron_logs row and batches)
+
+
+def plan_tick(instance: dg.DagsterInstance, route: str, tick: datetime, run_id: str | None = None) -> dict:
+    """One refresh tick's planning -> the cron_logs row's result (batches opened for the sensor)."""
+    if route not in routes():
+        raise dg.Failure(f"unknown refresh route {route!r} (one of {', '.join(ROUTES)})", allow_retries=False)
+    planned = ROUTES[route]
+    settings = get_settings()
+    info = fleet.TickInfo(route, tick.astimezone(UTC), datetime.now(UTC), settings.fleet_batch_size)
+    with fleet.CronRun(tracking_connection, route, info.tick) as run, tracking_connection() as conn:
+        if run_id:
+            run.result["dagster_run_id"] = run_id
+        again = resume(conn, run, info)
+        if again is not None:  # a re-executed run: its batches are open, the sensor has them
+            return {**run.result, "resumed": True, "launched": {"runs": len(again)}}
+        if planned.prepare is not None:
+            run.result.update(planned.prepare(conn, info))
+        with providers() as clients:
+            allowed = fleet.read_allowances(conn, clients, settings.fleet_import_reserve)
+        outcome = fleet.refresh(
+            conn, info, planned.work, planned.select, allowed, partition_registrar(instance)
+        )
+        run.result.update(outcome.result)
+    return run.result
+
+
+@dg.op(description="One refresh tick: selection, budget plan, partitions, batches (their sync_jobs rows).")
+def plan_refresh(context: dg.OpExecutionContext, config: RefreshConfig) -> None:
+    result = plan_tick(context.instance, config.route, datetime.fromisoformat(config.tick), context.run_id)
+    launched, deferred = result.get("launched", {}), result.get("deferred", {})
+    context.log.info(
+        f"{config.route}: {launched.get('artists', 0)} artist(s) in {launched.get('runs', 0)} batch(es) for "
+        f"the {LAUNCHER_SENSOR_NAME} sensor, {deferred.get('count', 0)} deferred {deferred.get('by_reason') or ''}"
+    )
+
+
+@dg.job(executor_def=dg.in_process_executor, description="A refresh tick's planning (the refresh schedules).")
+def fleet_refresh() -> None:
+    plan_refresh()
+
+
+def planned_requests(instance: dg.DagsterInstance, route: str, tick: datetime) -> list[dg.RunRequest]:
+    """A tick planned in this process (benchmarks, tests): its batches' run requests, the very ones
+    the refresh_batches sensor makes."""
+    plan_tick(instance, route, tick)
+    with tracking_connection() as conn:
+        return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
+
+
+def refresh_schedule(
+    *,
+    name: str,
+    route: str,
+    cron: str,
+    work: fleet.Work,
+    select: Select,
+    description: str,
+    prepare: Prepare | None = None,
+) -> dg.ScheduleDefinition:
+    ROUTES[route] = RefreshRoute(work, select, prepare)
+
+    return tick_schedule(
+        name=name, route=route, cron=cron, job=fleet_refresh, op="plan_refresh", description=description
+    )
+
+
+refresh_batches = batch_launcher(
+    name=LAUNCHER_SENSOR_NAME,
+    routes=lambda: list(routes()),
+    description="Batches a fleet_refresh run opened -> one batch run each (run key = batch id).",
+    nothing="no batch opened by a refresh run",
+)
