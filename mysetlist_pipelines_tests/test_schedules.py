@@ -733,6 +733,7 @@ def test_every_cron_route_is_a_running_utc_schedule() -> None:
         "import_past_setlists": "0 6 * * *",
         "calculate_trending": "5 */2 * * *",
         "cleanup_old_data": "30 1 * * *",
+        "dagster_run_retention": "45 * * * *",
     }
     schedules = {s.name: s for s in defs().schedules or []}
     assert {name: schedules[name].cron_schedule for name in want} == want

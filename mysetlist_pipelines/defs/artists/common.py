@@ -1,9 +1,9 @@
-"""What every per-artist asset shares: the loop over the run's artists, the tracking hook, metadata."""
+"""What every per-artist asset shares: the loop over the run's artists, its tracking, metadata."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,12 +18,13 @@ from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
 from mysetlist_pipelines.lib.fleet.failures import recorded_error
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.redaction import redact_error
-from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
+from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, STEP_BY_ASSET
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
 from mysetlist_pipelines.lib.tracking.models import FAILURE_RECORD_TAG
 
 from ..resources import AppDatabase, ProviderClients
+from ..tracking.step import tracked_step
 
 GROUP = "artists"
 # Every step needs only the profile (who the artist is), so a provider that is down fails its own step
@@ -42,24 +43,15 @@ STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "
 PER_PARTITION_EVENTS_TAG = DEFER_ASSET_EVENTS_TAG
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
-# Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
-# asset name and the report the step fills in; the default does nothing.
-_step_hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None = (
-    None
-)
-
-
-def set_step_hook(
-    hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None,
-) -> None:
-    """Install the tracking hook: `hook(context, asset_name, outcome)` wraps every asset body;
-    `outcome` is filled with {"reports": [StepReport.summary(), ...]} before the body ends."""
-    global _step_hook
-    _step_hook = hook
 
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def is_full_sync(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run refreshes everything about its artists (the job's tag, lib/steps.py)."""
+    return context.run.tags.get(FULL_SYNC_TAG) == "true"
 
 
 def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
@@ -97,7 +89,8 @@ def run_step(
     if record:
         _fail_as_recorded(context, asset_name, app_db, record)
     outcome: dict[str, Any] = {"reports": []}
-    hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
+    # The step's progress rows (defs/tracking/step.py); `outcome` receives the step's reports.
+    hook = tracked_step(context, asset_name, outcome)
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
     providers_of: dict[str, str | None] = {}
