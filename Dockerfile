@@ -27,11 +27,14 @@ RUN python -m pip wheel --no-deps --wheel-dir /dist . \
 FROM ${PYTHON_IMAGE}
 # DAGSTER_HOME: the Helm chart mounts the instance (dagster.yaml) here in run pods.
 # MYSETLIST_DATA_DIR: somewhere writable, were anything to fall back to the embedded Postgres.
+# DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT: lib/devserver.DAGSTER_PROCESS_ENV (the code server
+# evaluates the sensors).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DAGSTER_HOME=/opt/dagster/dagster_home \
-    MYSETLIST_DATA_DIR=/opt/dagster/data
+    MYSETLIST_DATA_DIR=/opt/dagster/data \
+    DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT=25
 RUN groupadd --system --gid 10001 mysetlist \
  && useradd --system --uid 10001 --gid 10001 --home-dir /opt/dagster --shell /usr/sbin/nologin mysetlist \
  && mkdir -p /opt/dagster/dagster_home /opt/dagster/data /opt/dagster/app \

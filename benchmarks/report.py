@@ -16,6 +16,10 @@ FIGURE_ORDER = (
     "Postgres write rate",
     "memory",
     "one run, in-process",
+    "registering",
+    "UI with",
+    "sensor ticks",
+    "Dagster event-log rows",
 )
 
 
@@ -100,11 +104,37 @@ def why_missed(f: dict[str, Any]) -> str:
             "come back at all; or COPY straight into songs for an artist's first import, when none of "
             "its songs can exist yet (only under the artist's lock, with a fallback on conflict)."
         )
+    if name.startswith(("UI with", "sensor ticks")):
+        return (
+            "The raw numbers in results.json name the slowest page or sensor. A page or tick that loads every "
+            "partition grows with the fleet: the partitions page lists every key by design (Dagster's own "
+            'PartitionHealthQuery); a sensor should never (docs/operations.md, "Dagster at the fleet\'s size").'
+        )
+    if name.startswith("Dagster event-log"):
+        return "Event rows kept growing: check that prune_runs deleted runs each day (raw `days[].deleted`)."
     if name.startswith("memory"):
         return "Most of the resident memory is Dagster and its dependencies, loaded once per run process."
     if name.startswith("provider calls"):
         return "See the per-artist numbers in results.json: the endpoint counts against the minimum's parts."
     return ""
+
+
+def _merged(results: dict[str, Any]) -> list[str]:
+    """Sections measured by a later `--merge` run: said, with their own commit, time and load."""
+    later = {n: s for n, s in results["sections"].items() if s.get("merged")}
+    return (
+        [
+            "",
+            *(
+                f"Section `{n}` measured separately (`python -m benchmarks.run --only {n} --merge`) on "
+                f"{s['merged']['started_at']}, commit `{s['merged']['commit']}`, {s['seconds'] / 60:.1f} min, load "
+                f"{_load(s['load_before'])} at its start: its rows replace that section's rows of the run above."
+                for n, s in later.items()
+            ),
+        ]
+        if later
+        else []
+    )
 
 
 def render(results: dict[str, Any]) -> str:
@@ -127,6 +157,7 @@ def render(results: dict[str, Any]) -> str:
         f"in all. Machine: {m['cpus']} cores ({m['cpu_model']}), {m['memory_gb']:.0f} GB RAM, shared with other "
         f"work: load average {_load(results['load']['before'])} at the start, {_load(results['load']['after'])} "
         f"at the end (per section in results.json).",
+        *_merged(results),
         "",
         "| figure | goal | measured | how measured | pass/miss |",
         "|---|---|---|---|---|",

@@ -8,9 +8,11 @@
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
 server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
 cheapest first: writes, calls, pacing (+ memory), executor, latency (`mysetlist dev`), fleet
-(`mysetlist dev`, 1,000 synthetic artists), freshness (issue 15: the signal plan on simulated
-worlds of 1,000 / 10,000 artists for 7 days each, 100,000 modelled: its end-to-end run takes hours
-on a shared 2-core machine, `--freshness-artists 100000`), imports_under_fleet. A section that fails is reported as such and the others
+(`mysetlist dev`, 1,000 synthetic artists), scale (100,000 partitions: registration, the UI's queries
+against `dagster-webserver`, sensor ticks, event-log rows and run retention), freshness (issue 15: the
+signal plan on simulated worlds of 1,000 / 10,000 artists for 7 days each, 100,000 modelled: its
+end-to-end run takes hours on a shared 2-core machine, `--freshness-artists 100000`),
+imports_under_fleet. A section that fails is reported as such and the others
 still run; the exit code is then 1.
 """
 
@@ -32,7 +34,19 @@ from typing import Any
 
 import psycopg
 
-from . import calls, capacity, executor, fleet, freshness, freshness_imports, latency, pacing, report, writes
+from . import (
+    calls,
+    capacity,
+    executor,
+    fleet,
+    freshness,
+    freshness_imports,
+    latency,
+    pacing,
+    report,
+    scale,
+    writes,
+)
 from .env import ROOT, BenchEnv, bench_env, load_average
 
 
@@ -48,6 +62,10 @@ class Sizes:
     latency_jobs: int = 10
     fleet_artists: int = 1000
     fleet_sample: int = 10
+    scale_partitions: int = 100_000
+    scale_open_jobs: int = 2_000
+    scale_done_jobs: int = 100_000
+    scale_materialized: int = 5_000
     # End to end (sandbox, Postgres, 7 days); 100,000 is modelled (freshness_model.py): its 7-day run
     # takes hours on a shared 2-core machine. `--freshness-artists 100000` runs it end to end.
     freshness_artists: tuple[int, ...] = (1_000, 10_000)
@@ -66,6 +84,7 @@ class Sizes:
 SMOKE = Sizes(
     write_rows=2_000, call_artists=("echo-valley",), pacing_artist="echo-valley", pacing_tuned=False,
     executor_artist="echo-valley", latency_jobs=1, fleet_artists=4, fleet_sample=2,
+    scale_partitions=500, scale_open_jobs=50, scale_done_jobs=100, scale_materialized=20,
     freshness_artists=(200,), freshness_fallback=(), freshness_days=2, freshness_modelled=(300,), freshness_imports=("echo-valley",),
 )  # fmt: skip
 
@@ -79,6 +98,9 @@ SECTIONS: dict[str, Callable[[BenchEnv, Sizes], list[dict[str, Any]]]] = {
     "latency": lambda env, s: latency.measure(env, s.latency_jobs),
     "fleet": lambda env, s: fleet.measure(
         env, s.fleet_artists, s.fleet_sample, prepared=_prepared.pop("fleet", None)
+    ),
+    "scale": lambda env, s: scale.measure(
+        env, s.scale_partitions, s.scale_open_jobs, s.scale_done_jobs, materialized=s.scale_materialized
     ),
     # Issue 15: the signal plan on simulated worlds of 1,000 and 10,000 artists, 7 days each; 100,000 modelled.
     "freshness": lambda env, s: freshness.measure(
@@ -194,6 +216,22 @@ def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     return md, raw
 
 
+def merge(partial: dict[str, Any], previous: Path) -> dict[str, Any]:
+    """The earlier full run's results with `partial`'s sections (figures, timings) in their place."""
+    results = json.loads(previous.read_text())
+    for name, section in partial["sections"].items():
+        old = set(results["sections"].get(name, {}).get("figures", []))
+        results["figures"] = [f for f in results["figures"] if f["figure"] not in old]
+        section["merged"] = {"commit": partial["commit"], "started_at": partial["started_at"]}
+        results["sections"][name] = section
+    results["figures"] += partial["figures"]
+    results["sizes"] = {
+        **results.get("sizes", {}),
+        **{k: v for k, v in partial["sizes"].items() if k.startswith(tuple(partial["sections"]))},
+    }
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -204,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fleet-artists", type=int)
     parser.add_argument("--freshness-artists", help="comma-separated fleet sizes simulated end to end")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs of mysetlist dev)")
+    parser.add_argument(
+        "--merge", action="store_true",
+        help="with --only: put these sections' figures into the existing results.json and re-render the files",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     only = args.only.split(",") if args.only else list(SECTIONS)
     unknown = set(only) - set(SECTIONS)
@@ -226,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     if only == list(SECTIONS) and not args.smoke:
         md, raw = write(results, args.out)
         print(f"wrote {md} and {raw}")
+    elif args.merge and not args.smoke and not failed:
+        md, raw = write(merge(results, args.out / "benchmarks" / "results.json"), args.out)
+        print(f"merged {', '.join(only)} into {raw}; wrote {md}")
     else:
         print(
             json.dumps(

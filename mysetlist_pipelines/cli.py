@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from .lib.steps import JOB_TYPES  # the step table, plain data: cheap to import
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -133,9 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="ask for an artist import exactly as the app does (a sync_jobs row)")
     i.add_argument("artist", help="artist name, Spotify id, or Ticketmaster attraction id")
-    i.add_argument(
-        "--job-type", default="full_sync", choices=["full_sync", "shows_only", "catalog_only", "update"]
-    )
+    i.add_argument("--job-type", default="full_sync", choices=JOB_TYPES)
     i.add_argument("--priority", type=int, default=1, choices=[1, 2, 3], help="1 high, 2 normal, 3 low")
     i.add_argument("--wait", action="store_true", help="show live progress until the job ends")
     i.set_defaults(handler=_import)

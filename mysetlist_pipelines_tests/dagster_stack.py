@@ -35,6 +35,7 @@ from dagster._core.scheduler.instigation import InstigatorType
 from psycopg import sql
 
 from mysetlist_pipelines.lib.db.urls import sqlalchemy_psycopg2_url, with_database
+from mysetlist_pipelines.lib.devserver import DAGSTER_PROCESS_ENV
 from mysetlist_pipelines.lib.settings import PROJECT_ROOT
 from mysetlist_pipelines.sandbox import sandbox_env
 from mysetlist_pipelines.sandbox.server import SandboxServer
@@ -194,6 +195,7 @@ def start_stack(
     for variables in sandbox_env(sandbox.base_url).values():
         env.update(variables)
     env.update(FAST_ENV)
+    env.update(DAGSTER_PROCESS_ENV)  # as `mysetlist dev` and the image set it
     env.update(
         {
             "DAGSTER_HOME": str(home),

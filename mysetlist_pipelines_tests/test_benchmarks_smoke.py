@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import calls, executor, fleet, latency, pacing, report, run, writes
+from benchmarks import calls, executor, fleet, latency, pacing, report, run, scale, writes
 from benchmarks.devstack import dev_stack
 from benchmarks.env import BenchEnv, bench_env
 from mysetlist_pipelines.lib.providers import limits_from_settings
@@ -93,6 +93,18 @@ def test_latency_and_fleet_under_mysetlist_dev(env: BenchEnv) -> None:
     assert tuned["raw"]["batched"]["statuses"] == {"completed": 3} and tuned["raw"]["batched"]["runs"] == 2
     assert default["raw"]["statuses"] == {"completed": 2} and default["raw"]["runs"] == 1
     assert tuned["raw"]["one_run_per_artist"]["statuses"] == {"completed": 1}
+
+
+def test_scale(env: BenchEnv) -> None:
+    reg, ui, ticks, events = whole(scale.measure(env, 300, 30, 50, pending=10, materialized=10), 4)
+    assert reg["raw"]["partitions"] == 300 and reg["raw"]["seconds"] > 0
+    pages = ui["raw"]["partitions page"]
+    assert pages["partition_keys"] == 300 and pages["materialized"] == 10
+    assert ui["raw"]["asset page"]["partition_stats"]["numPartitions"] == 300
+    assert all(t["seconds"] and t["max"] > 0 for t in ticks["raw"]["ticks"].values())
+    assert events["raw"]["update_rows"] > 0
+    days = events["raw"]["days"]
+    assert sum(d["deleted"] for d in days) > 0 and days[-1]["event_rows"] == days[-2]["event_rows"]
 
 
 def test_run_writes_the_report(env: BenchEnv, tmp_path: Path) -> None:

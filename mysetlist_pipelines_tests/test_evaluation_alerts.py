@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
@@ -59,7 +60,7 @@ def tiny() -> None:
 
 @alerting("schedule", "flaky_schedule")
 def _flaky_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    raise RuntimeError(f"cannot decide for {context.instance.__class__.__name__}")
+    raise RuntimeError(f"cannot decide at {context.scheduled_execution_time}")
 
 
 flaky_schedule = dg.schedule(name="flaky_schedule", cron_schedule="0 * * * *", job=tiny)(_flaky_schedule)
@@ -68,15 +69,18 @@ flaky_schedule = dg.schedule(name="flaky_schedule", cron_schedule="0 * * * *", j
 def test_a_failing_evaluation_alerts_once_and_still_fails_its_tick(
     app_env: str, db: psycopg.Connection, receiver: Receiver
 ) -> None:
-    with dg.instance_for_test() as instance:
-        for _ in range(3):  # the daemon evaluates it again every interval: one alert per cooldown
-            with pytest.raises(ValueError, match="row 17"):
-                flaky_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
-        with pytest.raises(KeyError):  # another exception (another place): another issue
-            flaky_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor="other"))
-        with pytest.raises(dg.DagsterUserCodeExecutionError) as caught:  # Dagster's wrapper of it
-            flaky_schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
-        assert isinstance(caught.value.__cause__, RuntimeError)
+    # Contexts without an instance: an evaluation that raises inside a `with instance` leaves
+    # Dagster's defs-state context variable on that instance once it is closed.
+    for _ in range(3):  # the daemon evaluates it again every interval: one alert per cooldown
+        with pytest.raises(ValueError, match="row 17"):
+            flaky_sensor.evaluate_tick(dg.build_sensor_context())
+    with pytest.raises(KeyError):  # another exception (another place): another issue
+        flaky_sensor.evaluate_tick(dg.build_sensor_context(cursor="other"))
+    with pytest.raises(dg.DagsterUserCodeExecutionError) as caught:  # Dagster's wrapper of it
+        flaky_schedule.evaluate_tick(
+            dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, tzinfo=UTC))
+        )
+    assert isinstance(caught.value.__cause__, RuntimeError)
     _flush()
     poll(lambda: len(receiver.events) >= 3 and len(receiver.hooks) >= 3, 15, "three alerts")
     _flush()

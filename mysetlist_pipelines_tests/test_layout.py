@@ -37,3 +37,12 @@ def test_only_lib_runs_sql() -> None:
 
 def test_lib_has_no_dagster_import() -> None:
     assert _lines(PACKAGE / "lib", r"^\s*(import dagster|from dagster)") == []
+
+
+def test_the_image_sets_the_dagster_process_environment() -> None:
+    """What `mysetlist dev` sets for Dagster's processes, the production image sets too."""
+    from mysetlist_pipelines.lib.devserver import DAGSTER_PROCESS_ENV
+
+    dockerfile = (PACKAGE.parent / "Dockerfile").read_text()
+    for name, value in DAGSTER_PROCESS_ENV.items():
+        assert re.search(rf"^\s+{name}={value}\b", dockerfile, re.MULTILINE), name

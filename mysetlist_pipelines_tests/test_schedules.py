@@ -410,6 +410,17 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
     ]
 
 
+def _failure_records(inst: dg.DagsterInstance, definitions: dg.Definitions) -> list[dg.RunRequest]:
+    """The batch_failure_records sensor's requests (partitions resolved as the daemon does)."""
+    from mysetlist_pipelines.defs.schedules.failure_records import batch_failure_records
+
+    with dg.partition_loading_context(dynamic_partitions_store=inst):
+        data = batch_failure_records.evaluate_tick(
+            dg.build_sensor_context(instance=inst, definitions=definitions)
+        )
+    return list(data.run_requests or [])
+
+
 def _materialized(inst: dg.DagsterInstance, asset: str) -> set[str]:
     """The partitions Dagster shows as materialized (what the UI's partition view is built from)."""
     return set(inst.get_materialized_partitions(dg.AssetKey(asset)))
@@ -511,6 +522,62 @@ def test_a_batch_runs_partition_status_matches_its_rows(
         result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
     ).records
     assert planned == []
+
+    # The failed artist's failure record (lib/fleet/failures.py): the sensor requests a failing
+    # single-partition run of the assets whose steps failed; then Dagster shows it *failed* there,
+    # as its row says, and nothing else changes.
+    from mysetlist_pipelines.defs.artists.partitions import artists_partitions
+
+    jobs_before = db.execute("SELECT id, status, updated_at FROM sync_jobs ORDER BY id").fetchall()
+    failed_steps = {
+        STEP_BY_NAME[step].asset
+        for (step,) in db.execute(
+            "SELECT step FROM pipelines.sync_step_state WHERE partition_key = 'nobody-anyone-has-heard-of' "
+            "AND status = 'failed'"
+        )
+    }
+    assert "artist_profile" in failed_steps
+    records = _failure_records(instance, definitions)
+    (record,) = records  # the one artist that failed; not the synced or the skipped one
+    assert record.partition_key == "nobody-anyone-has-heard-of" and record.tags["dagster/max_retries"] == "0"
+    assert {k.path[-1] for k in record.asset_selection or []} == failed_steps
+    artist_sandbox.reset()
+    recorded = definitions.resolve_job_def(record.job_name).execute_in_process(
+        instance=instance,
+        partition_key=record.partition_key,
+        asset_selection=record.asset_selection,
+        tags={**record.tags, "dagster/run_key": record.run_key or ""},
+        raise_on_error=False,
+    )
+    assert not recorded.success
+    (failure,) = [e for e in recorded.all_events if e.event_type_value == "STEP_FAILURE"][:1]
+    assert "in " + request.tags[BATCH] in (failure.step_failure_data.error.message or "")  # type: ignore[union-attr]
+    assert artist_sandbox.calls() == {}  # a record calls nothing
+    recorded_run = instance.get_run_by_id(recorded.run_id)
+    assert recorded_run is not None
+    with tracking_connection() as conn:
+        settle_run(conn, instance, recorded_run)  # what the run-failure sensor does: nothing, not a sync run
+    assert db.execute("SELECT id, status, updated_at FROM sync_jobs ORDER BY id").fetchall() == jobs_before
+    for asset in ("artist_profile", "artist_shows"):
+        status = instance.get_status_by_partition(
+            dg.AssetKey(asset),
+            ["zoe-marlowe", "nobody-anyone-has-heard-of", "hollow-pines"],
+            artists_partitions,
+        )
+        assert status == {
+            "zoe-marlowe": dg.AssetPartitionStatus.MATERIALIZED,
+            "nobody-anyone-has-heard-of": dg.AssetPartitionStatus.FAILED
+            if asset in failed_steps
+            else (
+                dg.AssetPartitionStatus.MATERIALIZED
+                if asset in want and "nobody-anyone-has-heard-of" in want[asset]
+                else None
+            ),
+            "hollow-pines": dg.AssetPartitionStatus.MATERIALIZED,  # its earlier sync; this batch skipped it
+        }, asset
+    # seen again, the same record (same run key): Dagster launches it once
+    again = _failure_records(instance, definitions)
+    assert [r.run_key for r in again] == [record.run_key]
 
 
 def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Connection) -> None:
@@ -666,6 +733,7 @@ def test_every_cron_route_is_a_running_utc_schedule() -> None:
         "import_past_setlists": "0 6 * * *",
         "calculate_trending": "5 */2 * * *",
         "cleanup_old_data": "30 1 * * *",
+        "dagster_run_retention": "45 * * * *",
     }
     schedules = {s.name: s for s in defs().schedules or []}
     assert {name: schedules[name].cron_schedule for name in want} == want

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import psycopg
@@ -89,16 +89,20 @@ def _prepare(stack: DagsterStack, conn: psycopg.Connection) -> tuple[dict[str, s
     )
     _register(stack, conn, gone)
     ids["long-gone"] = gone
-    # Artists other tests synced today are fresh already; any they left half-synced are not this
-    # test's business: mark them fresh so that the tick is about this test's artists only.
+    _only_due(conn, list(ids.values()))
+    return ids, clean
+
+
+def _only_due(conn: psycopg.Connection, artist_ids: list[str]) -> None:
+    """Artists other tests synced today are fresh already; any they left half-synced are not this
+    test's business: mark them fresh so that the tick is about this test's artists only."""
     conn.execute(
         "INSERT INTO pipelines.artist_sync_state (artist_id, catalog_synced_at, shows_synced_at, "
         "setlists_synced_at) SELECT id, now(), now(), now() FROM artists WHERE NOT (id::text = ANY(%s)) "
         "ON CONFLICT (artist_id) DO UPDATE SET catalog_synced_at = now(), shows_synced_at = now(), "
         "setlists_synced_at = now()",
-        (list(ids.values()),),
+        (artist_ids,),
     )
-    return ids, clean
 
 
 def _submit(stack: DagsterStack, request: dg.RunRequest, job_name: str) -> str:
@@ -240,3 +244,61 @@ def test_master_sync_refreshes_the_fleet_in_batches_on_the_real_daemon(stack_env
     assert log["result"]["deferred"]["count"] == 0
     if clean:
         assert log["result"]["launched"]["skipped_in_ranges"] == 1
+
+
+def test_a_batch_artist_that_failed_shows_failed_in_dagster_on_the_real_daemon(
+    stack_env: DagsterStack,
+) -> None:
+    """An artist no service knows, in a master-sync batch: its row ends with the profile step
+    failed; the deployment's batch_failure_records sensor launches its failure record, which fails
+    without a provider call or a row of its own, and Dagster's partition status says failed."""
+    from mysetlist_pipelines.defs.artists.partitions import artists_partitions
+
+    stack = stack_env
+    name = f"Nobody Anyone Has Heard Of {uuid.uuid4().hex[:6]}"
+    with stack.connect() as conn:
+        artist_id = str(uuid.uuid4())
+        conn.execute(
+            "INSERT INTO artists (id, name, slug) VALUES (%s, %s, %s)", (artist_id, name, slugify(name))
+        )
+        key = _register(stack, conn, artist_id)
+        _only_due(conn, [artist_id])
+    # a tick of its own (batches are named by their tick's minute)
+    tick = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=7)
+    context = dg.build_schedule_context(instance=stack.instance, scheduled_execution_time=tick)
+    (planning,) = master_sync.evaluate_tick(context).run_requests or []
+    _submit(stack, planning, "fleet_refresh")
+
+    def row_ended() -> dict[str, object] | None:
+        with stack.connect() as conn:
+            found = conn.execute(
+                "SELECT j.id, j.status FROM sync_jobs j JOIN pipelines.sync_job_targets t ON t.job_id = j.id "
+                "WHERE t.partition_key = %s AND t.batch_id LIKE %s",
+                (key, f"master-sync@{tick:%Y-%m-%dT%H:%M}Z#%"),
+            ).fetchone()
+        return {"id": found[0], "status": found[1]} if found and found[1] in FINAL else None
+
+    def recorded() -> dg.DagsterRun | None:
+        runs = stack.instance.get_runs(dg.RunsFilter(tags={"mysetlist/failure_record": row["id"]}))
+        ended = [r for r in runs if r.status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE)]
+        return ended[0] if ended else None
+
+    try:
+        row = poll(row_ended, 240, "the unknown artist's row to end", interval=1)
+        record = poll(recorded, 120, "its failure record to run", interval=1)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- daemon log ---\n{stack.log_tail()}") from None
+    assert row["status"] in ("partial", "failed")
+    assert record.status == dg.DagsterRunStatus.FAILURE and record.tags["dagster/max_retries"] == "0"
+    status = stack.instance.get_status_by_partition(dg.AssetKey("artist_profile"), [key], artists_partitions)
+    assert status == {key: dg.AssetPartitionStatus.FAILED}
+    with stack.connect() as conn:
+        # the record is no sync run: no row of its own, and the artist's row kept its end
+        assert conn.execute(
+            "SELECT count(*) FROM sync_jobs WHERE metadata->>'dagster_run_id' = %s", (record.run_id,)
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT status FROM sync_jobs WHERE id = %s", (row["id"],)).fetchone() == (
+            row["status"],
+        )
+    # nothing retried it
+    assert len(stack.instance.get_runs(dg.RunsFilter(tags={"mysetlist/failure_record": row["id"]}))) == 1

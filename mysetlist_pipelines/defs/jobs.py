@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from mysetlist_pipelines.lib.steps import JOB_ASSETS
+from mysetlist_pipelines.lib.steps import FULL_SYNC_JOB_TYPES, FULL_SYNC_TAG, JOB_ASSETS, JOB_TYPE_TAG
 
 DESCRIPTIONS = {
     "full_sync": "Everything about an artist: profile, catalog, shows, setlists, predicted setlists.",
@@ -24,7 +24,8 @@ JOBS = {
         selection=dg.AssetSelection.assets(*assets),
         description=DESCRIPTIONS[name],
         executor_def=dg.in_process_executor,
-        tags={"mysetlist/job_type": name},
+        # Job tags become every run's tags (retries and batch runs of the job included).
+        tags={JOB_TYPE_TAG: name, **({FULL_SYNC_TAG: "true"} if name in FULL_SYNC_JOB_TYPES else {})},
     )
     for name, assets in JOB_ASSETS.items()
 }

@@ -35,6 +35,11 @@ from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, Setti
 log = logging.getLogger("mysetlist.dev")
 
 _SHUTDOWN_GRACE_SECONDS = 30
+# Dagster settings read from the environment of its processes, set where those processes start (here,
+# the Dockerfile for production, the tests' stack) rather than by the code as it is imported.
+# Run-status sensors handle at most this many runs per tick (Dagster's default, 5, falls behind when
+# a batch of runs ends at once; defs/sensors/run_status.py).
+DAGSTER_PROCESS_ENV = {"DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT": "25"}
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -124,6 +129,8 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
     env.update(provider_env(settings, sandbox.base_url if sandbox else None))
     env["DAGSTER_HOME"] = str(dagster_home(settings))
     env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    for name, value in DAGSTER_PROCESS_ENV.items():
+        env.setdefault(name, value)
 
     workspace = PROJECT_ROOT / "workspace.yaml"
     target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "mysetlist_pipelines.definitions"]

@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MYSETLIST_RUN_RETRY_BACKOFF_SECONDS", "run_retry_backoff_seconds"),
     )
 
+    # Dagster's own storage (defs/schedules/retention.py): finished runs, and their event logs, older
+    # than this many days are deleted by the hourly `dagster_run_retention` schedule; 0 keeps them all.
+    run_retention_days: int = Field(
+        30, ge=0, le=3650, validation_alias=AliasChoices("MYSETLIST_RUN_RETENTION_DAYS", "run_retention_days")
+    )
+
     # Scheduled fleet work (defs/schedules, lib/fleet): artists per batch run, the share of each
     # provider's daily quota kept for the imports the app asks for, and discovery's reach.
     fleet_batch_size: int = Field(

@@ -111,6 +111,16 @@ def collect(conn: psycopg.Connection, settings: Settings) -> Status:
     )
 
 
+def provider_warning(p: ProviderState) -> str | None:
+    """Why an operator should look at this provider now (its breaker open, today's budget spent),
+    or None: what the `provider_budgets` asset checks warn with (defs/status.py)."""
+    if p.breaker == "open":
+        return f"breaker open ({p.open_kind}) until {_when(p.open_until)}: {p.open_reason or ''}".rstrip(": ")
+    if p.calls_left <= 0:
+        return f"today's budget is spent: {p.calls_today} of {p.daily_quota} calls"
+    return None
+
+
 def _when(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else "-"
 

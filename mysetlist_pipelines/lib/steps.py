@@ -31,6 +31,12 @@ JOB_ASSETS: dict[str, tuple[str, ...]] = {
     "update": tuple(s.asset for s in STEPS),
 }
 JOB_TYPES: tuple[str, ...] = tuple(JOB_ASSETS)
+# The job types whose runs stamp `artists.last_full_sync_at` (everything about the artist refreshed
+# from scratch); `update` runs the same steps incrementally. The jobs carry it as a run tag
+# (`FULL_SYNC_TAG`) that the steps read, so no step compares job names.
+FULL_SYNC_JOB_TYPES: frozenset[str] = frozenset({"full_sync"})
+JOB_TYPE_TAG = "mysetlist/job_type"
+FULL_SYNC_TAG = "mysetlist/full_sync"
 ENTITY_TYPES: tuple[str, ...] = ("artist", "show", "venue")
 
 

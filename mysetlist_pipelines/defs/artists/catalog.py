@@ -6,7 +6,7 @@ from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.catalog import sync_catalog
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, STEP_ORDER, artist_id_for, run_step
+from .common import GROUP, STEP_ORDER, artist_id_for, is_full_sync, run_step
 from .partitions import artists_partitions
 
 
@@ -30,7 +30,7 @@ def artist_catalog(
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         artist_id = artist_id_for(conn, key)
         return sync_catalog(
-            conn, clients.get(), artist_id, force=config.force, full_sync=context.job_name == "full_sync"
+            conn, clients.get(), artist_id, force=config.force, full_sync=is_full_sync(context)
         )
 
     return run_step(context, "artist_catalog", app_db, providers, step)

@@ -10,6 +10,7 @@ import psycopg
 from mysetlist_pipelines.lib.db import integrity
 
 from ..resources import AppDatabase
+from .common import run_partition_keys
 from .partitions import artists_partitions
 
 SAMPLE = 10  # offending rows shown in the check's metadata
@@ -22,7 +23,7 @@ def _check(
     what: str,
 ) -> dg.AssetCheckResult:
     with app_db.connect() as conn:
-        ids = integrity.artist_ids_of(conn, list(context.partition_keys))
+        ids = integrity.artist_ids_of(conn, run_partition_keys(context, conn))
         problems = find(conn, list(ids.values())) if ids else []
     return dg.AssetCheckResult(
         passed=not problems,

@@ -1,9 +1,9 @@
-"""What every per-artist asset shares: the loop over the run's artists, the tracking hook, metadata."""
+"""What every per-artist asset shares: the loop over the run's artists, its tracking, metadata."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,12 +15,16 @@ from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
 from mysetlist_pipelines.lib.db.bulk import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
+from mysetlist_pipelines.lib.fleet.failures import recorded_error
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.redaction import redact_error
+from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, STEP_BY_ASSET
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
+from mysetlist_pipelines.lib.tracking.models import FAILURE_RECORD_TAG
 
 from ..resources import AppDatabase, ProviderClients
+from ..tracking.step import tracked_step
 
 GROUP = "artists"
 # Every step needs only the profile (who the artist is), so a provider that is down fails its own step
@@ -39,24 +43,15 @@ STEP_ORDER = {"catalog": "40", "shows": "30", "setlists": "20", "predictions": "
 PER_PARTITION_EVENTS_TAG = DEFER_ASSET_EVENTS_TAG
 # A step of one artist: (connection, providers, partition key) -> report.
 StepFn = Callable[[psycopg.Connection, ProviderClients, str], StepReport]
-# Set by the tracking wiring (issue 5): a context manager around one asset step of one run, given the
-# asset name and the report the step fills in; the default does nothing.
-_step_hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None = (
-    None
-)
-
-
-def set_step_hook(
-    hook: Callable[[dg.AssetExecutionContext, str, dict[str, Any]], AbstractContextManager[None]] | None,
-) -> None:
-    """Install the tracking hook: `hook(context, asset_name, outcome)` wraps every asset body;
-    `outcome` is filled with {"reports": [StepReport.summary(), ...]} before the body ends."""
-    global _step_hook
-    _step_hook = hook
 
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def is_full_sync(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run refreshes everything about its artists (the job's tag, lib/steps.py)."""
+    return context.run.tags.get(FULL_SYNC_TAG) == "true"
 
 
 def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
@@ -90,8 +85,12 @@ def run_step(
     transaction. In a batch an artist that fails, whatever the exception, does not stop the others,
     nor their later steps: the step succeeds, naming the failed artists (their own sync_jobs rows
     say failed), and fails only when every artist did, so that Dagster's retry runs it again."""
+    record = context.run.tags.get(FAILURE_RECORD_TAG)
+    if record:
+        _fail_as_recorded(context, asset_name, app_db, record)
     outcome: dict[str, Any] = {"reports": []}
-    hook = _step_hook(context, asset_name, outcome) if _step_hook else nullcontext()
+    # The step's progress rows (defs/tracking/step.py); `outcome` receives the step's reports.
+    hook = tracked_step(context, asset_name, outcome)
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
     providers_of: dict[str, str | None] = {}
@@ -165,6 +164,21 @@ def run_step(
                 )
             )
     return dg.MaterializeResult(metadata=meta)
+
+
+def _fail_as_recorded(
+    context: dg.AssetExecutionContext, asset_name: str, app_db: AppDatabase, job_id: str
+) -> None:
+    """A failure record (lib/fleet/failures.py): fail at once with the error the batch recorded for
+    this artist's step; no provider call, no write, no tracking, no retry."""
+    step = STEP_BY_ASSET.get(asset_name)
+    with _connection(app_db) as conn:
+        error = recorded_error(conn, job_id, step.step) if step else None
+    batch = context.run.tags.get("mysetlist/failure_of_batch", "a batch")
+    raise dg.Failure(
+        f"{asset_name} failed for {context.partition_key} in {batch} (sync job {job_id}): {error or 'see its row'}",
+        allow_retries=False,
+    )
 
 
 def run_partition_keys(context: dg.AssetExecutionContext, conn: psycopg.Connection) -> list[str]:

@@ -7,7 +7,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.profile import DEFAULT_MAX_AGE, sync_profile
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, run_step
+from .common import GROUP, is_full_sync, run_step
 from .partitions import artists_partitions
 
 
@@ -33,7 +33,7 @@ def artist_profile(
             key,
             force=config.force,
             max_age=timedelta(hours=config.max_age_hours),
-            full_sync=context.job_name == "full_sync",
+            full_sync=is_full_sync(context),
         )
 
     return run_step(context, "artist_profile", app_db, providers, step)

@@ -6,7 +6,7 @@ from mysetlist_pipelines.lib.dagster_tags import PRIORITY_TAG
 from mysetlist_pipelines.lib.sync.shows import DEFAULT_PAST_DAYS, sync_shows
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, STEP_ORDER, artist_id_for, run_step, today
+from .common import GROUP, STEP_ORDER, artist_id_for, is_full_sync, run_step, today
 from .partitions import artists_partitions
 
 
@@ -34,7 +34,7 @@ def artist_shows(
             artist_id,
             today=today(),
             past_days=config.past_days,
-            full_sync=context.job_name == "full_sync",
+            full_sync=is_full_sync(context),
         )
 
     return run_step(context, "artist_shows", app_db, providers, step)

@@ -1,4 +1,5 @@
-"""Pure-SQL routes as small op jobs: calculate-trending (5 */2 * * *) and cleanup-old-data (30 1 * * *).
+"""Pure-SQL routes as small op jobs: calculate-trending (5 */2 * * *) and cleanup-old-data (30 1 * * *);
+and Dagster's own housekeeping: run retention (45 * * * *, retention.py), which no app route had.
 
 They run as runs rather than inside the schedule's evaluation: a run has no 60-s evaluation timeout
 (both statements scan whole tables, which grow with the app), shows in the runs list with its logs,
@@ -14,9 +15,11 @@ import dagster as dg
 from mysetlist_pipelines.lib.fleet import CronRun
 from mysetlist_pipelines.lib.fleet.cleanup import cleanup_old_data
 from mysetlist_pipelines.lib.fleet.trending import recompute
+from mysetlist_pipelines.lib.settings import get_settings
 
 from ..tracking import tracking_connection
 from .fleet import RUNNING, SCHEDULE_TAG
+from .retention import prune_runs, retention_cutoff
 
 
 @dg.op(description="Recompute shows.trending_score and artists.trending_score (README: the formula).")
@@ -37,6 +40,21 @@ def cleanup_sync_data(context: dg.OpExecutionContext) -> None:
     context.log.info(f"cleanup: {asdict(done)}")
 
 
+@dg.op(
+    description="Delete finished Dagster runs (and their event logs) older than MYSETLIST_RUN_RETENTION_DAYS."
+)
+def prune_old_runs(context: dg.OpExecutionContext) -> dg.Output[None]:
+    days = get_settings().run_retention_days
+    cutoff = retention_cutoff(days)
+    if cutoff is None:
+        context.log.info("run retention is off (MYSETLIST_RUN_RETENTION_DAYS=0)")
+        return dg.Output(None, metadata={"deleted": 0})
+    with tracking_connection() as conn:
+        done = prune_runs(context.instance, cutoff, conn)
+    context.log.info(f"run retention ({days} days, before {cutoff:%Y-%m-%d %H:%M} UTC): {asdict(done)}")
+    return dg.Output(None, metadata={**asdict(done), "cutoff": cutoff.isoformat(), "days": days})
+
+
 @dg.job(executor_def=dg.in_process_executor, description="calculate-trending: the trending scores.")
 def trending_scores() -> None:
     recompute_trending()
@@ -45,6 +63,11 @@ def trending_scores() -> None:
 @dg.job(executor_def=dg.in_process_executor, description="cleanup-old-data: old tracking rows.")
 def cleanup_old_sync_data() -> None:
     cleanup_sync_data()
+
+
+@dg.job(executor_def=dg.in_process_executor, description="Dagster's storage: old runs and their event logs.")
+def dagster_run_retention() -> None:
+    prune_old_runs()
 
 
 calculate_trending = dg.ScheduleDefinition(
@@ -65,4 +88,15 @@ cleanup_old_data_schedule = dg.ScheduleDefinition(
     default_status=RUNNING,
     tags={SCHEDULE_TAG: "cleanup-old-data"},
     description="cleanup_old_sync_data() and old batch records (was `cleanup-old-data`)",
+)
+
+# Hourly, each run bounded in time: a backlog (retention just turned on) drains over a few runs, and
+# a day's new runs never wait a day to go.
+dagster_run_retention_schedule = dg.ScheduleDefinition(
+    name="dagster_run_retention",
+    cron_schedule="45 * * * *",
+    job=dagster_run_retention,
+    execution_timezone="UTC",
+    default_status=RUNNING,
+    description="Deletes finished runs older than MYSETLIST_RUN_RETENTION_DAYS (default 30) from Dagster's storage",
 )

@@ -12,14 +12,20 @@
    run-status sensors' first-tick trap loses nothing): settled, and rows created for runs launched
    outside the app that ended before any step reported.
 3. Drift: every open job, and every job settled within `DRIFT_WINDOW_HOURS`, is compared with the
-   state and rewritten where it differs (a row edited behind the pipelines' back is put right).
+   state and rewritten where it differs (a row edited behind the pipelines' back is put right): the
+   newest `DRIFT_RECENT_PER_TICK` every tick, and a sweep by id, `DRIFT_PER_TICK` a tick, over all.
+
+Steps 1 and 3 are keyset sweeps kept in the cursor (lib/tracking/sweep.py): each tick goes on after
+the last row the previous one handled, so with N open targets every one is checked within
+ceil(N / OPEN_PER_TICK) + 1 ticks, and likewise for drift; a tick stops taking new work after
+`TICK_BUDGET_SECONDS` and the next one resumes where it stopped.
 4. Rows pending longer than `PENDING_WARN_SECONDS` are reported (the intake sensor's aging already
    lifts them over newer rows; a stopped intake sensor is named in the warning).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -27,6 +33,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.dagster_tags import AUTO_RETRY_RUN_ID_TAG, WILL_RETRY_TAG
+from mysetlist_pipelines.lib.tracking.sweep import Deadline, SweepCursor, next_position
 
 from ..dagster_compat import sensor_is_stopped
 from ..evaluation import sync_sensor
@@ -40,18 +47,28 @@ RECONCILE_INTERVAL_SECONDS = 30
 OPEN_PER_TICK = 500
 RUNS_PER_TICK = 200
 DRIFT_WINDOW_HOURS = 24
+DRIFT_RECENT_PER_TICK = 200
 DRIFT_PER_TICK = 1000
+DRIFT_CHUNK = 250
+# A tick stops taking new work after this many seconds (Dagster cuts a sensor tick off at 60 s);
+# each sweep still handles at least one item or chunk, so it always moves on.
+TICK_BUDGET_SECONDS = 30.0
 LOST_AFTER_SECONDS = 600
 RETRY_GRACE_SECONDS = 300
 PENDING_WARN_SECONDS = 600
 FIRST_LOOK_BACK = timedelta(days=1)
 
 
-def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -> dict[str, int]:
+def _check_open(
+    context: dg.SensorEvaluationContext,
+    conn: psycopg.Connection,
+    after: tuple[str, str] | None,
+    deadline: Deadline,
+) -> tuple[dict[str, int], tuple[str, str] | None]:
+    """Check one page of open targets after `after`; returns the counts and where to go on."""
     instance = context.instance
+    targets = tracking.open_targets(conn, OPEN_PER_TICK, after)
     counts = {"settled": 0, "vanished": 0, "linked": 0, "orphaned": 0}
-    checked: set[str] = set()
-    targets = tracking.open_targets(conn, OPEN_PER_TICK)
     run_ids = sorted({t.run_id for t in targets if t.run_id})
     runs = {}
     for i in range(0, len(run_ids), 100):
@@ -62,47 +79,70 @@ def _check_open(context: dg.SensorEvaluationContext, conn: psycopg.Connection) -
         for t in targets
         if t.run_id is None and t.requested_at and (now - t.requested_at).total_seconds() > LOST_AFTER_SECONDS
     ]
-    found = _runs_for_unlinked(instance, waiting)
+    page = _Page(
+        runs, {(t.job_id, t.partition_key) for t in waiting}, _runs_for_unlinked(instance, waiting), now
+    )
+    handled = 0
     for t in targets:
-        if t.run_id is None:
-            if t not in waiting:
-                continue
-            run = found.get((t.job_id, t.partition_key))
-            if run is not None:  # still queued behind others, or started before any step reported
-                tracking.link_run(conn, run_info(run, instance), started=run.status in ACTIVE)
-                counts["linked"] += 1
-                continue
-            age = int((now - t.requested_at).total_seconds()) if t.requested_at else 0
-            tracking.abandon_targets(
-                conn, [(t.job_id, t.partition_key)], f"no Dagster run appeared within {age} s"
-            )
-            counts["vanished"] += 1
-            continue
-        run = runs.get(t.run_id)
-        if run is None:
-            tracking.abandon_targets(
-                conn, [(t.job_id, t.partition_key)], f"the Dagster run {t.run_id} no longer exists"
-            )
-            counts["vanished"] += 1
-            continue
-        if run.status not in FINISHED:
-            if run.status == dg.DagsterRunStatus.STARTED and run.run_id not in checked:
-                checked.add(run.run_id)
-                if fail_orphaned_run(instance, run):  # its worker died with the deployment
-                    counts["orphaned"] += 1
-                    continue
-            if run.status == dg.DagsterRunStatus.STARTED and t.status == "queued":
-                tracking.link_run(conn, run_info(run, instance), started=True)
-                counts["linked"] += 1
-            continue
-        # Dagster has not said whether it retries: wait for it, but not forever.
-        settle_run(
-            conn, instance, run, undecided_is_final=_ended_before(instance, run, now, RETRY_GRACE_SECONDS)
+        outcome = _check_target(context, conn, t, page)
+        if outcome:
+            counts[outcome] += 1
+        handled += 1
+        if deadline.passed():
+            break
+    counts["open_checked"] = handled
+    keys = [(t.job_id, t.partition_key) for t in targets]
+    return counts, next_position(keys, OPEN_PER_TICK, handled)
+
+
+@dataclass
+class _Page:
+    """What one page of targets needs from Dagster, read once for the page."""
+
+    runs: dict[str, dg.DagsterRun]
+    waiting: set[tuple[str, str]]
+    found: dict[tuple[str, str], dg.DagsterRun]
+    now: datetime
+    checked: set[str] = field(default_factory=set)
+
+
+def _check_target(
+    context: dg.SensorEvaluationContext, conn: psycopg.Connection, t: tracking.Target, page: _Page
+) -> str | None:
+    """Check one open target against Dagster; returns what was done (a counts key) or None."""
+    instance, now = context.instance, page.now
+    if t.run_id is None:
+        if (t.job_id, t.partition_key) not in page.waiting:
+            return None
+        run = page.found.get((t.job_id, t.partition_key))
+        if run is not None:  # still queued behind others, or started before any step reported
+            tracking.link_run(conn, run_info(run, instance), started=run.status in ACTIVE)
+            return "linked"
+        age = int((now - t.requested_at).total_seconds()) if t.requested_at else 0
+        tracking.abandon_targets(
+            conn, [(t.job_id, t.partition_key)], f"no Dagster run appeared within {age} s"
         )
-        counts["settled"] += 1
-        if run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(WILL_RETRY_TAG) == "true":
-            _follow_retry(context, conn, run, now)
-    return counts
+        return "vanished"
+    run = page.runs.get(t.run_id)
+    if run is None:
+        tracking.abandon_targets(
+            conn, [(t.job_id, t.partition_key)], f"the Dagster run {t.run_id} no longer exists"
+        )
+        return "vanished"
+    if run.status not in FINISHED:
+        if run.status == dg.DagsterRunStatus.STARTED and run.run_id not in page.checked:
+            page.checked.add(run.run_id)
+            if fail_orphaned_run(instance, run):  # its worker died with the deployment
+                return "orphaned"
+        if run.status == dg.DagsterRunStatus.STARTED and t.status == "queued":
+            tracking.link_run(conn, run_info(run, instance), started=True)
+            return "linked"
+        return None
+    # Dagster has not said whether it retries: wait for it, but not forever.
+    settle_run(conn, instance, run, undecided_is_final=_ended_before(instance, run, now, RETRY_GRACE_SECONDS))
+    if run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(WILL_RETRY_TAG) == "true":
+        _follow_retry(context, conn, run, now)
+    return "settled"
 
 
 def _runs_for_unlinked(
@@ -190,6 +230,25 @@ def _warn_backlog(context: dg.SensorEvaluationContext, conn: psycopg.Connection)
         )
 
 
+def _repair_drift(
+    conn: psycopg.Connection, after: str | None, deadline: Deadline
+) -> tuple[int, int, str | None]:
+    """The newest candidates, then one page of the sweep by id in chunks while time allows; returns
+    (rows repaired, sweep candidates handled, where the sweep goes on)."""
+    repaired = tracking.repair(
+        conn, tracking.drift_candidates(conn, DRIFT_WINDOW_HOURS, DRIFT_RECENT_PER_TICK)
+    )
+    page = tracking.drift_page(conn, DRIFT_WINDOW_HOURS, after, DRIFT_PER_TICK)
+    handled = 0
+    for i in range(0, len(page), DRIFT_CHUNK):
+        chunk = page[i : i + DRIFT_CHUNK]
+        repaired += tracking.repair(conn, chunk)
+        handled += len(chunk)
+        if deadline.passed():
+            break
+    return repaired, handled, next_position(page, DRIFT_PER_TICK, handled)
+
+
 def build_reconcile_sensor() -> dg.SensorDefinition:
     @sync_sensor(
         name=RECONCILE_SENSOR_NAME,
@@ -197,20 +256,22 @@ def build_reconcile_sensor() -> dg.SensorDefinition:
         description="Repairs sync_jobs rows: ended or vanished runs, missed events, drift, long waits.",
     )
     def sync_jobs_reconciliation(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        cursor = (
-            datetime.fromisoformat(context.cursor) if context.cursor else datetime.now(UTC) - FIRST_LOOK_BACK
-        )
+        cursor = SweepCursor.parse(context.cursor, datetime.now(UTC) - FIRST_LOOK_BACK)
+        deadline = Deadline(TICK_BUDGET_SECONDS)
         with tracking_connection() as conn:
-            counts = _check_open(context, conn)
+            counts, open_after = _check_open(context, conn, cursor.open_after, deadline)
             # Overlap by a second: settling is idempotent, and equal timestamps must not be skipped.
-            new_cursor = _recent_runs(context, conn, cursor - timedelta(seconds=1))
-            repaired = tracking.repair(
-                conn, tracking.drift_candidates(conn, DRIFT_WINDOW_HOURS, DRIFT_PER_TICK)
-            )
+            new_runs = _recent_runs(context, conn, cursor.runs - timedelta(seconds=1))
+            repaired, swept, drift_after = _repair_drift(conn, cursor.drift_after, deadline)
             _warn_backlog(context, conn)
-        summary = ", ".join(f"{k} {v}" for k, v in {**counts, "repaired": repaired}.items())
+        summary = ", ".join(
+            f"{k} {v}" for k, v in {**counts, "repaired": repaired, "drift_checked": swept}.items()
+        )
         if repaired or counts["vanished"] or counts["orphaned"]:
             context.log.info(f"reconciliation: {summary}")
-        return dg.SensorResult(cursor=max(new_cursor, cursor).isoformat(), skip_reason=summary)
+        new_cursor = SweepCursor(
+            runs=max(new_runs, cursor.runs), open_after=open_after, drift_after=drift_after
+        )
+        return dg.SensorResult(cursor=new_cursor.dump(), skip_reason=summary)
 
     return sync_jobs_reconciliation

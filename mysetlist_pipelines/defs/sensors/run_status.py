@@ -2,14 +2,14 @@
 died and that run monitoring failed) settles its sync_jobs rows within seconds.
 
 They return nothing, so one tick handles up to DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT runs (raised
-here from Dagster's 5 to 25; returning a value would end the tick after one run). What they miss (runs
+from Dagster's 5 to 25 in the environment of the process that evaluates sensors, the code server:
+lib/devserver.DAGSTER_PROCESS_ENV, set by `mysetlist dev` and the Dockerfile; returning a value
+would end the tick after one run). What they miss (runs
 that ended before the first tick set the cursor, a backlog, a tick that errored) the reconciliation
 sensor settles.
 """
 
 from __future__ import annotations
-
-import os
 
 import dagster as dg
 
@@ -17,9 +17,6 @@ from mysetlist_pipelines.lib import alerts
 
 from ..evaluation import alerting
 from ..tracking import settle_run, tracking_connection
-
-# Read by Dagster in the process that evaluates sensors (this code location's server).
-os.environ.setdefault("DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT", "25")
 
 RUN_STATUS_INTERVAL_SECONDS = 2
 

@@ -21,6 +21,7 @@ from mysetlist_pipelines.lib.dagster_tags import (
 from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
+from mysetlist_pipelines.lib.tracking.models import FAILURE_RECORD_TAG
 
 from ..artists.partitions import artists_partitions
 from ..dagster_compat import asset_of_step, error_message, worker_crash
@@ -71,7 +72,10 @@ def run_info(
 
 
 def is_sync_run(info: tracking.RunInfo) -> bool:
-    """A run the app tracks: requested for a job, or one syncing artist partitions."""
+    """A run the app tracks: requested for a job, or one syncing artist partitions (not a failure
+    record of a batch's artist: lib/fleet/failures.py)."""
+    if FAILURE_RECORD_TAG in info.tags:
+        return False
     return bool(info.sync_job_id or info.batch_id or (info.partition_keys and info.steps()))
 
 

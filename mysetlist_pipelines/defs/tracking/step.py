@@ -23,8 +23,8 @@ run's first step waits out the backoff (lib/failures.retry_backoff_seconds after
 with `dg.RetryRequested`, which frees its slot meanwhile; Dagster's run retries have no delay of their
 own.
 
-The third argument makes it fit `defs/artists/common.set_step_hook(hook)` as is: `outcome` is the
-dict the asset fills with `{"reports": [StepReport.summary(), ...]}` before the body ends; its
+The third argument is for `defs/artists/common.run_step`, which wraps every artist asset: `outcome` is
+the dict the asset fills with `{"reports": [StepReport.summary(), ...]}` before the body ends; its
 messages, "not applicable" flags and row counts become the progress row's message and counts.
 
 Safe everywhere: a run with no `sync_jobs` row yet (launched from the UI, a backfill, a schedule) gets

@@ -36,10 +36,12 @@ from .reconcile import (
     PendingBacklog,
     abandon_targets,
     drift_candidates,
+    drift_page,
     mark_reissued,
     open_targets,
     pending_backlog,
     repair,
+    runs_still_tracked,
     unlinked_launches,
 )
 from .rollup import rollup
@@ -68,6 +70,7 @@ __all__ = [
     "claim_pending",
     "create_jobs",
     "drift_candidates",
+    "drift_page",
     "finish_run",
     "guess_provider",
     "link_run",
@@ -81,6 +84,7 @@ __all__ = [
     "resolve_targets",
     "rollup",
     "run_key",
+    "runs_still_tracked",
     "step_finished",
     "step_progress",
     "step_started",

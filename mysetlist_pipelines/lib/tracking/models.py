@@ -24,6 +24,9 @@ from ..steps import JOB_ASSETS, STEP_BY_ASSET, STEPS, Step
 # Run tags of our own; Dagster's are in lib/dagster_tags.py (re-exported here for the tracking).
 SYNC_JOB_TAG = "mysetlist/sync_job_id"
 BATCH_TAG = "mysetlist/batch_id"
+# A run recording, for Dagster's partition status, that a batch's artist failed (its sync_jobs id):
+# it fails at once, calls nothing, and is no sync run (lib/fleet/failures.py).
+FAILURE_RECORD_TAG = "mysetlist/failure_record"
 ARTIST_TAG = "mysetlist/artist"
 
 STEP_BY_NAME: dict[str, Step] = {s.step: s for s in STEPS}

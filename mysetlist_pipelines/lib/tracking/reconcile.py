@@ -15,12 +15,17 @@ from .models import Target
 from .rollup import load_targets, rollup
 
 
-def open_targets(conn: Connection, limit: int) -> list[Target]:
-    """Targets not yet settled, least recently updated first."""
+def open_targets(conn: Connection, limit: int, after: tuple[str, str] | None = None) -> list[Target]:
+    """One keyset page of the targets not yet settled, in key order after `after` (None: from the
+    start). Key order, not `updated_at`: checking a target that stays open changes nothing, so an
+    oldest-first page would show the same rows every tick and never reach the rest; the caller
+    passes the last key it handled and starts over when a page comes back short."""
+    job_id, pk = after or ("", "")
     return load_targets(
         conn,
-        "status IN ('queued', 'running', 'retrying') ORDER BY updated_at LIMIT %s",
-        (limit,),
+        "status IN ('queued', 'running', 'retrying') AND (job_id, partition_key) > (%s, %s) "
+        "ORDER BY job_id, partition_key LIMIT %s",
+        (job_id, pk, limit),
     )
 
 
@@ -87,6 +92,34 @@ def drift_candidates(conn: Connection, window_hours: float, limit: int) -> list[
         (max(1, round(window_hours)), limit),
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def drift_page(conn: Connection, window_hours: float, after: str | None, limit: int) -> list[str]:
+    """One keyset page (by id, after `after`) of the same candidates as `drift_candidates`: the sweep
+    that reaches every open job however many there are, where `drift_candidates` takes the newest."""
+    rows = conn.execute(
+        "SELECT id FROM ("
+        "  SELECT j.id FROM sync_jobs j WHERE j.status = 'in_progress' AND j.id > %s "
+        "  UNION SELECT t.job_id FROM pipelines.sync_job_targets t "
+        "  WHERE t.updated_at > now() - make_interval(hours => %s::int) AND t.job_id > %s "
+        ") AS c ORDER BY id LIMIT %s",
+        (after or "", max(1, round(window_hours)), after or "", limit),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def runs_still_tracked(conn: Connection, run_ids: list[str]) -> set[str]:
+    """The runs among `run_ids` an open target still points to (as its run or its lineage's root):
+    run retention keeps them, or the reconciliation would take them for vanished."""
+    if not run_ids:
+        return set()
+    rows = conn.execute(
+        "SELECT run_id FROM pipelines.sync_job_targets WHERE status IN ('queued', 'running', 'retrying') "
+        "AND run_id = ANY(%s) UNION SELECT root_run_id FROM pipelines.sync_job_targets "
+        "WHERE status IN ('queued', 'running', 'retrying') AND root_run_id = ANY(%s)",
+        (run_ids, run_ids),
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def repair(conn: Connection, job_ids: list[str]) -> int:
