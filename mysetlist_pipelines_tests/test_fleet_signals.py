@@ -228,11 +228,15 @@ def test_smoke_seven_days_fresh_within_the_quotas(app_db: str) -> None:
 
 
 def test_signal_plan_schedule_launches_one_run_whose_op_logs_the_day(
-    app_env: str, sandbox_env: SandboxServer
+    app_env: str, sandbox_env: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dagster as dg
 
     from mysetlist_pipelines.defs.schedules.signals import signal_plan, signal_plan_schedule
+    from mysetlist_pipelines.lib.settings import get_settings
+
+    monkeypatch.setenv("MYSETLIST_DISCOVERY_EU_COUNTRIES", "GB")  # two markets: a short sweep
+    get_settings.cache_clear()
 
     tick = datetime(2026, 12, 3, 5, 0, tzinfo=UTC)
     with dg.instance_for_test() as instance:
