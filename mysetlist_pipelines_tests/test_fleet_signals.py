@@ -253,3 +253,21 @@ def test_signal_plan_schedule_launches_one_run_whose_op_logs_the_day(
     assert len(rows) == 1 and rows[0][0] == "success"
     assert rows[0][1]["setlistfm"] == 1440 - 288  # the whole day left, 20 % kept for imports
     assert sandbox_env.counters()["by_provider"]["ticketmaster"] >= 1  # the market was searched
+
+
+def test_every_artist_the_plan_wrote_gets_a_completed_sync_jobs_row(
+    world: World, served: SandboxServer, conn: psycopg.Connection, clients: Providers
+) -> None:
+    seed(conn, world, world.at(NOW_MINUTE), SignalSettings())
+    served.configure(today=world.day_of(1).isoformat())
+    report = run_day(conn, clients, now=world.at(DAY + NOW_MINUTE), allow={p: 10**6 for p in QUOTAS})
+    written = conn.execute("SELECT count(DISTINCT headliner_artist_id) FROM shows").fetchone()
+    assert written is not None and written[0] > 0
+    rows = conn.execute(
+        "SELECT j.status, j.job_type, j.total_steps, j.completed_steps, j.metadata->>'schedule', "
+        "j.metadata->>'requested_by', count(p.id) FROM sync_jobs j JOIN sync_progress p ON p.job_id = j.id "
+        "GROUP BY j.id"
+    ).fetchall()
+    assert len(rows) == report.sync_jobs >= written[0]
+    assert all(r[:2] == ("completed", "update") and r[2] == r[3] == r[6] for r in rows)
+    assert {(r[4], r[5]) for r in rows} == {("signal-plan", "schedule")}

@@ -23,6 +23,7 @@ from ..cronlog import log_cron_run
 from ..past import settle_past_shows
 from ..work import IMPORT_CALLS, PROVIDERS
 from . import fm_feed, spotify_cadence, tm_sweep
+from .state import record_syncs
 
 JOB_NAME = "signal-plan"
 
@@ -53,6 +54,7 @@ class DayReport:
     profiles: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
+    sync_jobs: int = 0  # completed rows recorded for the artists whose data the plan wrote
 
 
 def day_allowances(
@@ -132,6 +134,15 @@ def run_day(
     )
     report.spotify = releases.summary()
     step("releases")
+    steps: dict[str, list[str]] = {}
+    for part, artists in (
+        ("shows", sweep.artists_written),
+        ("setlists", feed.written),
+        ("catalog", releases.synced),
+    ):
+        for artist_id in artists:
+            steps.setdefault(artist_id, []).append(part)
+    report.sync_jobs = record_syncs(conn, steps, JOB_NAME)
     report.spent = providers.calls_by_provider(providers.calls_since(before))
     report.seconds = round(time.monotonic() - started, 2)
     log_cron_run(conn, JOB_NAME, "success", int(report.seconds * 1000), None, _jsonable(report))

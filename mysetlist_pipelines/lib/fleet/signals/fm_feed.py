@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import psycopg
@@ -43,9 +43,10 @@ class FeedReport:
     complete: bool = False
     shows_waiting: int = 0  # per_show: shows still without a setlist after this read
     error: str | None = None
+    written: list[str] = field(default_factory=list)  # artists.id whose setlists were written
 
     def summary(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "written"}
 
 
 def _spent(providers: Providers) -> Callable[[], int]:
@@ -93,20 +94,21 @@ def read_feed(
         set_cursor(conn, FEED_CURSOR, now - OVERLAP, 1)
     else:
         set_cursor(conn, FEED_CURSOR, since, page)
-    out.artists_written = _store(conn, known, found, now.date())
+    out.written = _store(conn, known, found, now.date())
+    out.artists_written = len(out.written)
     out.calls = spent()
     return out
 
 
 def _store(
     conn: psycopg.Connection, known: dict[str, tuple[str, str]], found: dict[str, list[Setlist]], today: date
-) -> int:
+) -> list[str]:
     for mbid, setlists in found.items():
         artist_id, name = known[mbid]
         # Newest first, one entry per setlist id (an edited setlist can come twice around the cursor).
         unique = sorted({s.id: s for s in setlists}.values(), key=lambda s: s.event_date, reverse=True)
         store_setlists(conn, StepReport(artist_id), artist_id, name, unique, today)
-    return len(found)
+    return [known[mbid][0] for mbid in found]
 
 
 _WAITING = """
@@ -152,6 +154,7 @@ def per_show(
         if setlists:
             store_setlists(conn, StepReport(artist_id), artist_id, name, setlists, today)
             out.artists_written += 1
+            out.written.append(artist_id)
     else:
         out.complete = True
     out.calls = spent()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
@@ -37,9 +37,10 @@ class SpotifyReport:
     profiles: int = 0
     profiles_due_left: int = 0
     error: str | None = None
+    synced: list[str] = field(default_factory=list)  # artists.id whose catalog was synced
 
     def summary(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "synced"}
 
 
 _DUE_RELEASES = """
@@ -128,6 +129,7 @@ def check_releases(
                 try:
                     sync_catalog(conn, providers, artist_id)
                     out.changed += 1
+                    out.synced.append(artist_id)
                 except ProviderError as exc:
                     out.error = str(exc)
                     break

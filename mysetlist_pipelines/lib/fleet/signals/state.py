@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -55,3 +56,36 @@ def mark_synced_many(conn: psycopg.Connection, part: str, artist_ids: Sequence[s
         c for c in (f"{app_column} = now()" if app_column else None, "last_synced_at = now()") if c
     )
     return conn.execute(f"UPDATE artists SET {sets} WHERE id = ANY(%s::uuid[])", (ids,)).rowcount
+
+
+# The app sees every sync of an artist as a sync_jobs row (app-contract.md, 2.9): the plan records
+# one completed row per artist whose data it wrote, with one sync_progress row per step.
+STEP_NAMES = {"shows": "importing_shows", "setlists": "importing_setlists", "catalog": "syncing_songs"}
+
+
+def record_syncs(conn: psycopg.Connection, steps_by_artist: dict[str, list[str]], run: str) -> int:
+    """`steps_by_artist`: artists.id -> the plan's steps that wrote its rows (shows, setlists,
+    catalog). Rows are `update` jobs, priority 3, `metadata.requested_by = schedule` (so the budget
+    planner does not count them as the app's requests), already completed."""
+    if not steps_by_artist:
+        return 0
+    artists = list(steps_by_artist)
+    jobs = [str(uuid.uuid4()) for _ in artists]
+    steps = [[STEP_NAMES[s] for s in dict.fromkeys(steps_by_artist[a])] for a in artists]
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO sync_jobs (id, entity_type, entity_id, job_type, priority, status, total_steps, "
+            "completed_steps, current_step, started_at, completed_at, metadata, auto_retry) "
+            "SELECT v.job, 'artist', v.artist, 'update', 3, 'completed', v.n, v.n, v.last, now(), now(), "
+            "jsonb_build_object('requested_by', 'schedule', 'schedule', %s::text, 'artist_name', a.name), false "
+            "FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) AS v(job, artist, n, last) "
+            "JOIN artists a ON a.id = v.artist::uuid",
+            (run, jobs, artists, [len(x) for x in steps], [x[-1] for x in steps]),
+        )
+        pairs = [(job, step) for job, x in zip(jobs, steps, strict=True) for step in x]
+        conn.execute(
+            "INSERT INTO sync_progress (job_id, step, status, progress, message) "
+            "SELECT v.job, v.step, 'completed', 100, 'from the signal plan' FROM unnest(%s::text[], %s::text[]) AS v(job, step)",
+            ([j for j, _ in pairs], [st for _, st in pairs]),
+        )
+    return len(jobs)

@@ -44,9 +44,10 @@ class Sweep:
     artists_marked: int = 0
     error: str | None = None
     seen: dict[str, TmEvent] = field(default_factory=dict)
+    artists_written: set[str] = field(default_factory=set)
 
     def summary(self) -> dict[str, object]:
-        out = {k: v for k, v in self.__dict__.items() if k != "seen"}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("seen", "artists_written")}
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -191,7 +192,7 @@ def _write(
     }
     with conn.transaction():
         lock(conn, "fleet:signals", "shows")
-        out.written = write_events(conn, changed, attractions, today)
+        out.written = write_events(conn, changed, attractions, today, out.artists_written)
         if out.near_complete:
             # The whole market's next weeks were read: every artist known to Ticketmaster is as fresh
             # as this sweep, listed or not.
@@ -199,7 +200,11 @@ def _write(
 
 
 def write_events(
-    conn: psycopg.Connection, events: Sequence[TmEvent], attractions: dict[str, str], today: date
+    conn: psycopg.Connection,
+    events: Sequence[TmEvent],
+    attractions: dict[str, str],
+    today: date,
+    written: set[str] | None = None,
 ) -> int:
     """lib/sync/shows' write, for the events of many artists at once: venues, shows (adopting a show
     setlist.fm created first), show_artists, and each artist's show totals."""
@@ -250,7 +255,10 @@ def write_events(
         for index, artist, is_headliner in on_bill
     ]
     store.write_show_artists(conn, links)
-    set_show_totals(conn, sorted({a for on_bill in bills for _, a, _ in on_bill}), today)
+    billed = sorted({a for on_bill in bills for _, a, _ in on_bill})
+    set_show_totals(conn, billed, today)
+    if written is not None:
+        written.update(billed)
     return len(rows)
 
 
