@@ -156,7 +156,7 @@ def model(world: World, days: int, t0: int) -> dict[str, Any]:
     result[ROWS[4]] = {
         "count": n,
         "max": worst,
-        "open": 0 if worst is not None else n,
+        "open": 0 if worst is not None else (others if other_age is None else n),
         "note": f"active every {active_age} d, the other {others} every {other_age} d",
         "goal_h": GOALS[ROWS[4]],
     }
