@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: setup dev test lint bench clean screenshots
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml mysetlist_sandbox/pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	# The sandbox is a package of its own (never in the production wheel): installed for development.
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]' -e ./mysetlist_sandbox
 	touch $(STAMP)
 
 setup: $(STAMP)

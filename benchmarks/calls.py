@@ -16,8 +16,8 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
-from mysetlist_pipelines.sandbox.expected import catalog_releases
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.expected import catalog_releases
+from mysetlist_sandbox.server import SandboxServer
 
 from .env import FAST_RATES, BenchEnv, figure, provider_vars, settings_env
 from .minimum import minimum_calls, total

@@ -22,7 +22,7 @@ import dagster as dg
 from dagster._core.scheduler.instigation import InstigatorType
 
 from mysetlist_pipelines.lib.db.urls import sqlalchemy_psycopg2_url
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .env import ROOT, BenchEnv, poll, provider_vars, settings_env
 

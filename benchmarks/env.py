@@ -24,9 +24,9 @@ from psycopg import sql
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.db.urls import libpq_url, with_database
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.sandbox import sandbox_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.polling import poll  # noqa: F401 (the one poll helper, shared with the tests)
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
 # Provider rates (calls/s) when the sandbox does not enforce any: the most the settings accept, so

@@ -24,7 +24,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .env import FAST_RATES, BenchEnv, bench_env, figure, provider_vars, settings_env
 

@@ -31,8 +31,8 @@ from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 
 from mysetlist_pipelines.lib import artist_keys
-from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines.sandbox.synthetic import synthetic_key
+from mysetlist_sandbox.server import SandboxServer
+from mysetlist_sandbox.synthetic import synthetic_key
 
 from .devstack import DevStack, dev_stack
 from .env import FAST_RATES, BenchEnv, figure, poll, settings_env
@@ -51,7 +51,7 @@ def seed_chunk(app_url: str, sandbox_url: str, keys: list[str]) -> int:
     from mysetlist_pipelines.lib.sync.profile import sync_profile
     from mysetlist_pipelines.lib.sync.setlists import sync_setlists
     from mysetlist_pipelines.lib.sync.shows import sync_shows
-    from mysetlist_pipelines.sandbox import sandbox_env
+    from mysetlist_sandbox import sandbox_env
 
     # Setup, not a figure: commits need not wait for the disk (every step and paced call commits).
     app_url = make_conninfo(app_url, options="-c synchronous_commit=off")

@@ -1,6 +1,6 @@
 """Fleet freshness on free keys (issue 15): the signal plan against a simulated world, day by day.
 
-1. The world (mysetlist_pipelines/sandbox/world): N artists, seeded; the sandbox serves it at the
+1. The world (mysetlist_sandbox/world): N artists, seeded; the sandbox serves it at the
    providers' paths with the free daily quotas enforced by the sandbox itself (Ticketmaster 5,000,
    setlist.fm 1,440, Spotify the settings' 20,000); a call past a quota is a 429 there.
 2. Seed (not timed as a figure): the N artists in the app's tables as an earlier import left them
@@ -41,11 +41,11 @@ from mysetlist_pipelines.lib.fleet.signals.state import set_cursor
 from mysetlist_pipelines.lib.http import ProviderLimits
 from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.sandbox import sandbox_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines.sandbox.world import World, WorldConfig
-from mysetlist_pipelines.sandbox.world.model import DAY
-from mysetlist_pipelines.sandbox.world.routes import NOW_MINUTE
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.server import SandboxServer
+from mysetlist_sandbox.world import World, WorldConfig
+from mysetlist_sandbox.world.model import DAY
+from mysetlist_sandbox.world.routes import NOW_MINUTE
 
 QUOTAS = {"spotify": 20_000, "ticketmaster": 5_000, "setlistfm": 1_440}
 RESERVE = 0.2

@@ -30,11 +30,11 @@ from mysetlist_pipelines.lib.sync.catalog import sync_catalog
 from mysetlist_pipelines.lib.sync.profile import sync_profile
 from mysetlist_pipelines.lib.sync.setlists import sync_setlists
 from mysetlist_pipelines.lib.sync.shows import sync_shows
-from mysetlist_pipelines.sandbox import sandbox_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines.sandbox.world import World, WorldConfig
-from mysetlist_pipelines.sandbox.world.model import DAY
-from mysetlist_pipelines.sandbox.world.routes import NOW_MINUTE
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.server import SandboxServer
+from mysetlist_sandbox.world import World, WorldConfig
+from mysetlist_sandbox.world.model import DAY
+from mysetlist_sandbox.world.routes import NOW_MINUTE
 
 from .freshness import seed
 

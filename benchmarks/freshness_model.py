@@ -15,10 +15,10 @@ import itertools
 import math
 from typing import Any
 
-from mysetlist_pipelines.sandbox.world import World, WorldConfig
-from mysetlist_pipelines.sandbox.world.index import Indexes
-from mysetlist_pipelines.sandbox.world.model import DAY
-from mysetlist_pipelines.sandbox.world.routes import NOW_MINUTE
+from mysetlist_sandbox.world import World, WorldConfig
+from mysetlist_sandbox.world.index import Indexes
+from mysetlist_sandbox.world.model import DAY
+from mysetlist_sandbox.world.routes import NOW_MINUTE
 
 from .freshness import QUOTAS, RESERVE
 

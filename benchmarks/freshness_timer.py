@@ -25,8 +25,8 @@ from mysetlist_pipelines.lib.fleet.budget import Allowance, plan
 from mysetlist_pipelines.lib.fleet.selection import Candidate
 from mysetlist_pipelines.lib.fleet.tick import MAX_ARTISTS_PER_TICK
 from mysetlist_pipelines.lib.fleet.work import PROVIDERS, WORK
-from mysetlist_pipelines.sandbox.world import World
-from mysetlist_pipelines.sandbox.world.model import DAY
+from mysetlist_sandbox.world import World
+from mysetlist_sandbox.world.model import DAY
 
 from .freshness import GOALS, QUOTAS, RESERVE, ROWS, changes, stats
 

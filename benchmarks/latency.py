@@ -30,7 +30,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from mysetlist_pipelines.lib.tracking import SYNC_JOB_TAG
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .devstack import DevStack, dev_stack
 from .env import BenchEnv, bench_env, figure, percentile, poll

@@ -29,8 +29,8 @@ import math
 from datetime import date, timedelta
 
 from mysetlist_pipelines.lib.text import normalize_name
-from mysetlist_pipelines.sandbox.dataset import Dataset
-from mysetlist_pipelines.sandbox.expected import catalog_releases
+from mysetlist_sandbox.dataset import Dataset
+from mysetlist_sandbox.expected import catalog_releases
 
 PAST_DAYS = 30
 YEARS_BACK = 3

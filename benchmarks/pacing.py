@@ -21,7 +21,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .calls import by_provider
 from .env import ROOT, BenchEnv, figure, provider_vars, settings_env

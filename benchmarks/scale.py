@@ -34,7 +34,7 @@ import yaml
 
 from mysetlist_pipelines.lib import artist_keys, tracking
 from mysetlist_pipelines.lib.db.urls import sqlalchemy_psycopg2_url
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .calls import QUIET
 from .devstack import free_port

@@ -46,10 +46,15 @@ def _db_migrate(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.server import serve_forever
+    from .lib.devserver import SandboxNotInstalled, sandbox_server
 
     try:
-        serve_forever(
+        server = sandbox_server()
+    except SandboxNotInstalled as exc:
+        print(f"mysetlist sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server.serve_forever(
             host=args.host,
             port=args.port,
             faults=args.fault,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mysetlist_pipelines.sandbox.dataset import Dataset
-from mysetlist_pipelines.sandbox.expected import studio_songs
+from mysetlist_sandbox.dataset import Dataset
+from mysetlist_sandbox.expected import studio_songs
 
 PAST_DAYS = 30
 YEARS_BACK = 3

@@ -15,7 +15,7 @@ import pytest
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

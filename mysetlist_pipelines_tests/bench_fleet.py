@@ -114,9 +114,9 @@ def tick(server: str, artists: int, batch: int) -> None:
 
 def runs(server: str, n: int) -> None:
     from mysetlist_pipelines.definitions import defs
-    from mysetlist_pipelines.sandbox import sandbox_env
-    from mysetlist_pipelines.sandbox.server import SandboxServer
-    from mysetlist_pipelines.sandbox.synthetic import synthetic_key
+    from mysetlist_sandbox import sandbox_env
+    from mysetlist_sandbox.server import SandboxServer
+    from mysetlist_sandbox.synthetic import synthetic_key
 
     sandbox = SandboxServer(synthetic_artists=n).start()
     for env in sandbox_env(sandbox.base_url).values():

@@ -26,7 +26,7 @@ from .artist_support import app_owned_env, artist_sandbox, definitions, instance
 
 if TYPE_CHECKING:
     from mysetlist_pipelines.lib.providers import Providers
-    from mysetlist_pipelines.sandbox.server import SandboxServer
+    from mysetlist_sandbox.server import SandboxServer
 
     from .dagster_stack import DagsterStack
 
@@ -124,8 +124,8 @@ def dagster_stack(
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
-    """The fake providers (mysetlist_pipelines/sandbox) on a free loopback port, shared by the session."""
-    from mysetlist_pipelines.sandbox.server import SandboxServer
+    """The fake providers (mysetlist_sandbox) on a free loopback port, shared by the session."""
+    from mysetlist_sandbox.server import SandboxServer
 
     server = SandboxServer(port=0).start()
     yield server
@@ -136,7 +136,7 @@ def sandbox() -> Iterator[SandboxServer]:
 def sandbox_env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
     """`sandbox`, reset (counters, faults, tokens, rate windows, config), with every provider's URL and
     credentials exported so settings-driven clients talk to it."""
-    from mysetlist_pipelines.sandbox import sandbox_env as provider_env
+    from mysetlist_sandbox import sandbox_env as provider_env
 
     sandbox.reset()
     for variables in provider_env(sandbox.base_url).values():

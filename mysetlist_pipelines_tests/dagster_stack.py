@@ -37,9 +37,9 @@ from psycopg import sql
 from mysetlist_pipelines.lib.db.urls import sqlalchemy_psycopg2_url, with_database
 from mysetlist_pipelines.lib.devserver import DAGSTER_PROCESS_ENV
 from mysetlist_pipelines.lib.settings import PROJECT_ROOT
-from mysetlist_pipelines.sandbox import sandbox_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.polling import poll
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.server import SandboxServer
 
 FINAL = ("completed", "partial", "failed")
 DEFAULT_MODULE = "mysetlist_pipelines.definitions"

@@ -22,8 +22,8 @@ from mysetlist_pipelines.lib.checkenv import check_env
 from mysetlist_pipelines.lib.http import CircuitOpen, QuotaExhausted
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.polling import poll
+from mysetlist_sandbox.server import SandboxServer
 
 from .tracking_helpers import insert_job
 

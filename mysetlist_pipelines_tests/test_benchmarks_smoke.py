@@ -16,7 +16,7 @@ from benchmarks.devstack import dev_stack
 from benchmarks.env import BenchEnv, bench_env
 from mysetlist_pipelines.lib.providers import limits_from_settings
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.bench
 

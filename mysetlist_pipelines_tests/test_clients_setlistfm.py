@@ -9,7 +9,7 @@ import pytest
 
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.setlistfm import setlists_cost
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 
 @pytest.mark.parametrize("key", ["velvet-static", "ghost-arcade", "echo-valley", "paper-satellites"])

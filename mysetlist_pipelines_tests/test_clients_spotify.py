@@ -8,7 +8,7 @@ import pytest
 
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.spotify import catalog_cost
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 BUNDLED = [
     "echo-valley",

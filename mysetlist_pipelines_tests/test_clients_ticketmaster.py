@@ -11,9 +11,9 @@ import pytest
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_pipelines.lib.ticketmaster import events_cost
-from mysetlist_pipelines.sandbox import sandbox_env as provider_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.conftest import FAST_PROVIDER_SETTINGS
+from mysetlist_sandbox import sandbox_env as provider_env
+from mysetlist_sandbox.server import SandboxServer
 
 
 def test_attraction_by_id_with_and_without_external_links(

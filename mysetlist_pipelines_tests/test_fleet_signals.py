@@ -20,10 +20,10 @@ from mysetlist_pipelines.lib.fleet.signals import (
 )
 from mysetlist_pipelines.lib.fleet.signals.state import set_cursor
 from mysetlist_pipelines.lib.providers import Providers
-from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines.sandbox.world import World, WorldConfig
-from mysetlist_pipelines.sandbox.world.model import DAY
-from mysetlist_pipelines.sandbox.world.routes import NOW_MINUTE
+from mysetlist_sandbox.server import SandboxServer
+from mysetlist_sandbox.world import World, WorldConfig
+from mysetlist_sandbox.world.model import DAY
+from mysetlist_sandbox.world.routes import NOW_MINUTE
 
 COUNTRIES = SignalSettings().countries
 

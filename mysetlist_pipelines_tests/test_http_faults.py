@@ -19,7 +19,7 @@ from mysetlist_pipelines.lib.http import (
     RateLimited,
 )
 from mysetlist_pipelines.lib.providers import Providers
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 MakeProviders = Callable[..., Providers]
 

@@ -11,8 +11,8 @@ import pytest
 
 from mysetlist_pipelines.lib.http import MASK, ProviderError
 from mysetlist_pipelines.lib.providers import Providers
-from mysetlist_pipelines.sandbox import SANDBOX_CREDENTIALS
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox import SANDBOX_CREDENTIALS
+from mysetlist_sandbox.server import SandboxServer
 
 
 def _closed_port() -> int:

@@ -12,8 +12,8 @@ from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.http import QuotaExhausted
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.sandbox import sandbox_env as provider_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox import sandbox_env as provider_env
+from mysetlist_sandbox.server import SandboxServer
 
 ENFORCED = 10.0  # the sandbox's Ticketmaster limit for these tests (calls in any 1-s window)
 PACED = 8.0  # what our settings allow

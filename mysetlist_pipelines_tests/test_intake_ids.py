@@ -142,7 +142,7 @@ def test_the_clients_quote_every_path_segment(sandbox_env: object, providers: Pr
     """An id that slipped past intake (or came from a provider) can never reach another endpoint: the
     sandbox sees the attraction / artist endpoint with the id as one segment and answers as real
     providers do to a bad id (404, Spotify 400)."""
-    from mysetlist_pipelines.sandbox.server import SandboxServer
+    from mysetlist_sandbox.server import SandboxServer
 
     assert isinstance(sandbox_env, SandboxServer)
     venue = "KovZpZAEdFtJ"  # any id: the traversal below must not reach /venues/

@@ -46,3 +46,15 @@ def test_the_image_sets_the_dagster_process_environment() -> None:
     dockerfile = (PACKAGE.parent / "Dockerfile").read_text()
     for name, value in DAGSTER_PROCESS_ENV.items():
         assert re.search(rf"^\s+{name}={value}\b", dockerfile, re.MULTILINE), name
+
+
+def test_the_providers_are_named_in_one_place() -> None:
+    """lib/settings.PROVIDERS is the list; every per-provider table has exactly those, and no module
+    spells the list out again (the sandbox, a package of its own, fakes the same three)."""
+    from mysetlist_pipelines.lib import settings
+    from mysetlist_sandbox.faults import PROVIDERS as FAKED
+
+    assert set(settings.PROVIDER_CREDENTIALS) == set(settings.PROVIDER_URLS) == set(settings.PROVIDERS)
+    assert set(FAKED) == set(settings.PROVIDERS)
+    spelled = r"""\(\s*["']spotify["'],\s*["']ticketmaster["'],\s*["']setlistfm["']\s*\)"""
+    assert _lines(PACKAGE, spelled) == []

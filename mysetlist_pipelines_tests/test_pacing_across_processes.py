@@ -24,7 +24,7 @@ from mysetlist_pipelines.lib.http import next_utc_midnight
 from mysetlist_pipelines.lib.http.errors import until_text
 from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox.server import SandboxServer
 
 from .pod_import import PodRun, run_pods
 

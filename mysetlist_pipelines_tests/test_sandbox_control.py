@@ -14,10 +14,10 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from mysetlist_pipelines.sandbox.faults import parse_fault_spec
-from mysetlist_pipelines.sandbox.server import SandboxServer
-from mysetlist_pipelines.sandbox.synthetic import SHAPE
 from mysetlist_pipelines_tests.sandbox_calls import TIMEOUT, Spotify, fm, tm, token
+from mysetlist_sandbox.faults import parse_fault_spec
+from mysetlist_sandbox.server import SandboxServer
+from mysetlist_sandbox.synthetic import SHAPE
 
 
 def test_counters_per_endpoint_and_reset(sandbox_env: SandboxServer) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mysetlist_pipelines.sandbox.dataset import DATA_DIR, Dataset
-from mysetlist_pipelines.sandbox.expected import render_tables, validate
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.sandbox_calls import Spotify, fm, tm
+from mysetlist_sandbox.dataset import DATA_DIR, Dataset
+from mysetlist_sandbox.expected import render_tables, validate
+from mysetlist_sandbox.server import SandboxServer
 
 BUNDLED = [
     "echo-valley",
@@ -62,7 +62,7 @@ def test_readme_tables_match_the_data() -> None:
     text = README.read_text(encoding="utf-8")
     generated = text.split("<!-- BEGIN GENERATED -->\n", 1)[1].split("<!-- END GENERATED -->", 1)[0]
     assert generated == render_tables(Dataset(), date(2026, 1, 1)), (
-        "data/README.md is stale: regenerate with `python -m mysetlist_pipelines.sandbox.expected`"
+        "data/README.md is stale: regenerate with `python -m mysetlist_sandbox.expected`"
     )
 
 

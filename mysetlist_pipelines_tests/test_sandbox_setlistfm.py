@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import requests
 
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.sandbox_calls import TIMEOUT, fm, urls
+from mysetlist_sandbox.server import SandboxServer
 
 
 def test_api_key_is_required(sandbox_env: SandboxServer) -> None:

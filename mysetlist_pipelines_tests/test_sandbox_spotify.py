@@ -7,8 +7,8 @@ import base64
 import pytest
 import requests
 
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.sandbox_calls import SP_ID, SP_SECRET, TIMEOUT, Spotify, token, urls
+from mysetlist_sandbox.server import SandboxServer
 
 
 def _post_token(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mysetlist_pipelines.sandbox.server import SandboxServer
 from mysetlist_pipelines_tests.sandbox_calls import TM_KEY, tm, tm_follow
+from mysetlist_sandbox.server import SandboxServer
 
 RATE_HEADERS = ("Rate-Limit", "Rate-Limit-Available", "Rate-Limit-Over", "Rate-Limit-Reset")
 

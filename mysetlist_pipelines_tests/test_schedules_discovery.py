@@ -18,8 +18,8 @@ from mysetlist_pipelines.defs.schedules.discovery import sync_eu_shows, sync_us_
 from mysetlist_pipelines.lib.fleet.discovery import discover
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.settings import Settings, get_settings
-from mysetlist_pipelines.sandbox import sandbox_env
-from mysetlist_pipelines.sandbox.server import SandboxServer
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.server import SandboxServer
 
 from .fleet_helpers import DAY, HOUR, add_artist, add_show, batch_rows, cron_rows, open_circuit
 from .tracking_helpers import insert_job

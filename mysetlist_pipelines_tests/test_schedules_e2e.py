@@ -24,7 +24,7 @@ from mysetlist_pipelines.lib.fleet import group
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines.lib.text import slugify
-from mysetlist_pipelines.sandbox import sandbox_env
+from mysetlist_sandbox import sandbox_env
 
 from .dagster_stack import FINAL, DagsterStack, poll
 from .fleet_helpers import batch_rows, cron_rows

@@ -109,6 +109,9 @@ def test_the_wheel_ships_the_package_its_data_and_sql(installed: WheelEnv) -> No
     assert sql and {f"{share}/sql/{name}" for name in sql} <= names
     assert f"{share}/dagster.yaml" in names
     assert not [n for n in names if n.startswith("mysetlist_pipelines_tests")]
+    # The fakes stay out of the image that talks to the real providers: no module, no data.
+    assert not [n for n in names if n.startswith("mysetlist_sandbox") or "/sandbox/" in n], sorted(names)
+    assert not [n for n in names if n.endswith(".json") and "artist-" in n]
 
 
 def test_definitions_load_from_the_installed_wheel(installed: WheelEnv, tmp_path: Path) -> None:
@@ -198,3 +201,24 @@ def test_installed_migrate_command_applies_the_shipped_sql(installed: WheelEnv, 
     assert dagster_schema == (False,)
     second = run(command, env=env, cwd=installed.workdir)
     assert "nothing to apply" in second.stdout
+
+
+def test_the_wheel_has_no_sandbox_and_says_so(installed: WheelEnv, tmp_path: Path) -> None:
+    """`mysetlist sandbox` and a `mysetlist dev` that would need the sandbox fail at once with a clear
+    error, before anything starts (no embedded Postgres, no Dagster)."""
+    probe = run(
+        [str(installed.python), "-c", "import importlib.util as u; print(u.find_spec('mysetlist_sandbox'))"],
+        env=installed.env(),
+        cwd=installed.workdir,
+    )
+    assert probe.stdout.strip() == "None"
+    mysetlist = str(installed.venv / "bin" / "mysetlist")
+    env = installed.env(MYSETLIST_DATA_DIR=str(tmp_path / "data"))
+    for command in ([mysetlist, "sandbox", "--port", "0"], [mysetlist, "dev", "--port", "0"]):
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, env=env, cwd=installed.workdir
+        )
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "the sandbox providers are not installed" in result.stderr
+        assert "pip install -e ./mysetlist_sandbox" in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started

@@ -16,6 +16,7 @@ the embedded Postgres stop.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import shutil
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 
 from .db.migrate import migrate
 from .db.runtime import resolve
@@ -40,6 +41,25 @@ _SHUTDOWN_GRACE_SECONDS = 30
 # Run-status sensors handle at most this many runs per tick (Dagster's default, 5, falls behind when
 # a batch of runs ends at once; defs/sensors/run_status.py).
 DAGSTER_PROCESS_ENV = {"DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT": "25"}
+SANDBOX_PACKAGE = "mysetlist_sandbox"
+
+
+class SandboxNotInstalled(RuntimeError):
+    """The fake providers are a development package of their own, absent from the production wheel."""
+
+
+def sandbox_server() -> ModuleType:
+    """mysetlist_sandbox.server, or SandboxNotInstalled saying how to get it."""
+    try:
+        return importlib.import_module(f"{SANDBOX_PACKAGE}.server")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (SANDBOX_PACKAGE, f"{SANDBOX_PACKAGE}.server"):
+            raise  # the sandbox is there but broken: show the real error
+        raise SandboxNotInstalled(
+            "the sandbox providers are not installed: they are a development package of their own "
+            "(mysetlist_sandbox/ in a checkout; `make dev` installs it, or "
+            "`pip install -e ./mysetlist_sandbox`), never part of the production wheel"
+        ) from None
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -68,7 +88,7 @@ def provider_env(settings: Settings, sandbox_url: str | None) -> dict[str, str]:
     """Point every provider without credentials at the sandbox, with the sandbox's credentials."""
     if sandbox_url is None:
         return {}
-    from ..sandbox import sandbox_env
+    from mysetlist_sandbox import sandbox_env
 
     env: dict[str, str] = {}
     full = sandbox_env(sandbox_url)
@@ -105,6 +125,15 @@ def banner(ui_url: str, app_url: str, sandbox_url: str | None, sandboxed: list[s
 
 def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) -> int:
     settings = get_settings()
+    sandboxed = [p for p in PROVIDER_CREDENTIALS if not settings.has_credentials(p)]
+    try:
+        server_module = sandbox_server() if sandboxed else None
+    except SandboxNotInstalled as exc:  # said before anything starts
+        labels = ", ".join(PROVIDER_LABELS[p] for p in sandboxed)
+        print(
+            f"mysetlist dev: {exc}; or set the credentials of {labels} (mysetlist check-env)", file=sys.stderr
+        )
+        return 2
     databases = resolve(settings)
     log.info(
         "app database: %s",
@@ -116,11 +145,8 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
     log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
 
     sandbox = None
-    sandboxed = [p for p in PROVIDER_CREDENTIALS if not settings.has_credentials(p)]
-    if sandboxed:
-        from ..sandbox.server import SandboxServer
-
-        sandbox = SandboxServer(host="127.0.0.1", port=sandbox_port)
+    if server_module is not None:
+        sandbox = server_module.SandboxServer(host="127.0.0.1", port=sandbox_port)
         sandbox.start()
         log.info("sandbox for %s at %s", ", ".join(PROVIDER_LABELS[p] for p in sandboxed), sandbox.base_url)
 

@@ -29,11 +29,9 @@ from .http import (
     StateStore,
 )
 from .setlistfm import SetlistFmClient
-from .settings import Settings
+from .settings import PROVIDERS, Settings
 from .spotify import SpotifyClient
 from .ticketmaster import TicketmasterClient
-
-PROVIDERS = ("spotify", "ticketmaster", "setlistfm")
 
 
 def limits_from_settings(settings: Settings) -> dict[str, ProviderLimits]:

@@ -263,6 +263,9 @@ PROVIDER_URLS: dict[str, tuple[str, ...]] = {
     "setlistfm": ("setlistfm_api_url",),
 }
 PROVIDER_LABELS = {"spotify": "Spotify", "ticketmaster": "Ticketmaster", "setlistfm": "setlist.fm"}
+# The providers, in the order everything lists them: the one place they are named (the sandbox, a
+# package of its own, fakes the same three).
+PROVIDERS: tuple[str, ...] = tuple(PROVIDER_LABELS)
 
 
 def env_name(field: str) -> str:

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..settings import PROVIDERS  # noqa: F401 (re-exported: the fleet's cost model per provider)
 from ..spotify.client import MAX_PAGE as SPOTIFY_ALBUM_PAGE
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, Step
 from ..sync.profile import DEFAULT_MAX_AGE as PROFILE_MAX_AGE
 from ..ticketmaster.client import PAGE_SIZE as TICKETMASTER_PAGE
 from .selection import Candidate
 
-PROVIDERS = ("spotify", "ticketmaster", "setlistfm")
 Calls = dict[str, int]
 
 # A profile lookup (identity across the three services): the attraction, the Spotify artist (or a

@@ -19,12 +19,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..redaction import redact
-
-LABELS = {"spotify": "Spotify", "ticketmaster": "Ticketmaster", "setlistfm": "setlist.fm"}
+from ..settings import PROVIDER_LABELS
 
 
 def label(provider: str) -> str:
-    return LABELS.get(provider, provider)
+    """The provider's display name (lib/settings.PROVIDER_LABELS, the one list of them)."""
+    return PROVIDER_LABELS.get(provider, provider)
 
 
 class ProviderError(Exception):

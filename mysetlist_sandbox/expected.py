@@ -139,7 +139,7 @@ def _kinds(counts: dict[str, int]) -> str:
 
 
 def render_tables(ds: Dataset, today: date) -> str:
-    """The generated part of data/README.md (`python -m mysetlist_pipelines.sandbox.expected`)."""
+    """The generated part of data/README.md (`python -m mysetlist_sandbox.expected`)."""
     rows = {r.key: expected(ds, r.key, today) for r in ds.refs if not r.synthetic}
     links = {s["key"]: s["ticketmaster"].get("links") for s in ds.specs}
     out = [
