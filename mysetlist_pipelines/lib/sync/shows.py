@@ -85,21 +85,7 @@ def sync_shows(
             on_bill = [(i, known[a], flags[i]) for i, a in enumerate(bill) if a in known]
             headliner = on_bill[0][1]
             venue = venues[event.venue.id]
-            rows.append(
-                store.ShowRow(
-                    tm_event_id=event.id,
-                    headliner_artist_id=headliner,
-                    venue_id=venue_ids.get(event.venue.id),
-                    name=event.name,
-                    date=event.local_date,
-                    start_time=event.local_time,
-                    status=show_status(event.status_code, event.local_date, today),
-                    ticket_url=event.url,
-                    min_price=price(event.min_price),
-                    max_price=price(event.max_price),
-                    currency=event.currency or "USD",
-                )
-            )
+            rows.append(show_row(event, headliner, venue_ids.get(event.venue.id), today))
             bases.append(store.show_slug_base(name, venue.city, event.local_date))
             bills.append(on_bill)
         adopted = store.adopt_shows(
@@ -128,3 +114,20 @@ def sync_shows(
         + malformed_note(skipped)
     )
     return report
+
+
+def show_row(event: TmEvent, headliner_id: str, venue_id: str | None, today: date) -> store.ShowRow:
+    """The shows row of one Ticketmaster event (the per-artist step and the market sweep both write it)."""
+    return store.ShowRow(
+        tm_event_id=event.id,
+        headliner_artist_id=headliner_id,
+        venue_id=venue_id,
+        name=event.name,
+        date=event.local_date,
+        start_time=event.local_time,
+        status=show_status(event.status_code, event.local_date, today),
+        ticket_url=event.url,
+        min_price=price(event.min_price),
+        max_price=price(event.max_price),
+        currency=event.currency or "USD",
+    )

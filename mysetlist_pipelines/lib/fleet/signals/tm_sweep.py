@@ -23,8 +23,9 @@ from ...db import shows as store
 from ...db.bulk import lock
 from ...http import ProviderError
 from ...providers import Providers
-from ...shows import TmEvent, headliners, price, show_status, venue_row
+from ...shows import TmEvent, headliners, show_status, venue_row
 from ...sync import adapters
+from ...sync.shows import show_row
 from ...ticketmaster.client import PAGE_SIZE
 from .state import cursor, mark_synced_many, set_cursor
 
@@ -229,19 +230,7 @@ def write_events(
         ]
         headliner = on_bill[0][1]
         venue = venues[event.venue.id]
-        row = store.ShowRow(
-            tm_event_id=event.id,
-            headliner_artist_id=headliner,
-            venue_id=venue_ids.get(event.venue.id),
-            name=event.name,
-            date=event.local_date,
-            start_time=event.local_time,
-            status=show_status(event.status_code, event.local_date, today),
-            ticket_url=event.url,
-            min_price=price(event.min_price),
-            max_price=price(event.max_price),
-            currency=event.currency or "USD",
-        )
+        row = show_row(event, headliner, venue_ids.get(event.venue.id), today)
         rows.append(row)
         bases.append(store.show_slug_base(names.get(headliner, event.name), venue.city, event.local_date))
         bills.append(on_bill)
