@@ -1,8 +1,9 @@
 """Imports under fleet load (issue 15 item 4): an import the app asks for while the signal plan runs.
 
 The fleet (one day of lib/fleet/signals on a 2,000-artist world) and the imports (the bundled
-sandbox artists, one after another: profile, catalog, shows, setlists through lib/sync, as a run
-worker runs the steps) share one Postgres pacing state at the settings' provider rates (4/s, 4/s,
+sandbox artists, one after another: profile, then the shows and setlists pages fetched ahead
+(lib/sync/prefetch.py) while the catalog runs, then the shows and setlists steps, through lib/sync,
+as a run worker runs the steps) share one Postgres pacing state at the settings' provider rates (4/s, 4/s,
 1/s), against a sandbox enforcing the documented rate windows. Each import is marked in `sync_jobs`
 (`in_progress` from its first call to its last) as the app's request would be. Its bound = its calls
 / the slowest provider's rate (as the latency and pacing figures define it); the figure is the p50 of
@@ -27,9 +28,10 @@ from mysetlist_pipelines.lib.http import ProviderLimits
 from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_pipelines.lib.sync.catalog import sync_catalog
+from mysetlist_pipelines.lib.sync.prefetch import Prefetch, SetlistsParams, ShowsParams
 from mysetlist_pipelines.lib.sync.profile import sync_profile
-from mysetlist_pipelines.lib.sync.setlists import sync_setlists
-from mysetlist_pipelines.lib.sync.shows import sync_shows
+from mysetlist_pipelines.lib.sync.setlists import DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, sync_setlists
+from mysetlist_pipelines.lib.sync.shows import DEFAULT_PAST_DAYS, sync_shows
 from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer
 from mysetlist_sandbox.world import World, WorldConfig
@@ -50,7 +52,17 @@ def paced(sandbox: SandboxServer, app_url: str) -> Providers:
     return Providers.from_settings(settings, app_url, limits=limits)
 
 
-def one_import(conn: psycopg.Connection, providers: Providers, name: str, today: Any) -> dict[str, Any]:
+SHOWS = ShowsParams(DEFAULT_PAST_DAYS)  # the steps' config defaults, as a run without config has them
+SETLISTS = SetlistsParams(DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, force=False)
+
+
+def one_import(
+    conn: psycopg.Connection,
+    providers: Providers,
+    make_providers: Callable[[], Providers],
+    name: str,
+    today: Any,
+) -> dict[str, Any]:
     (key,) = artist_keys.register(conn, [artist_keys.ArtistRequest(name=name)])
     job = conn.execute(
         "INSERT INTO sync_jobs (entity_type, entity_id, job_type, status, metadata) "
@@ -58,20 +70,36 @@ def one_import(conn: psycopg.Connection, providers: Providers, name: str, today:
         (key, Jsonb({"artist_name": name})),
     ).fetchone()
     assert job is not None
-    before = providers.calls()
+    # The run's path (defs/artists): the profile, then the shows and setlists fetches started ahead
+    # (defs/artists/common.start_prefetch, on clients of their own at the same rates and pacing
+    # state), the catalog, then the shows and setlists steps taking what was fetched.
+    prefetch = Prefetch(make_providers)
     started = time.perf_counter()
     try:
-        artist_id = sync_profile(conn, providers, key).artist_id
+        profile = sync_profile(conn, providers, key)
+        artist_id = profile.artist_id
         assert artist_id is not None
-        sync_catalog(conn, providers, artist_id)
-        sync_shows(conn, providers, artist_id, today=today)
-        sync_setlists(conn, providers, artist_id, today=today)
+        prefetch.start(conn, artist_id, today=today, shows=SHOWS, setlists=SETLISTS)
+        reports = [
+            profile,
+            sync_catalog(conn, providers, artist_id),
+            sync_shows(conn, providers, artist_id, today=today, prefetch=prefetch),
+            sync_setlists(
+                conn, providers, artist_id, today=today, max_pages=SETLISTS.max_pages,
+                years_back=SETLISTS.years_back, prefetch=prefetch,
+            ),
+        ]  # fmt: skip
     finally:
         wall = time.perf_counter() - started
+        prefetch.close()
         conn.execute(
             "UPDATE sync_jobs SET status = 'completed', completed_at = now() WHERE id = %s", (job[0],)
         )
-    calls = providers.calls_by_provider(providers.calls_since(before))
+    spent: dict[str, int] = {}
+    for report in reports:  # each step's own calls, the prefetched ones included
+        for endpoint, n in report.calls.items():
+            spent[endpoint] = spent.get(endpoint, 0) + n
+    calls = providers.calls_by_provider(spent)
     bound = max(calls.get(p, 0) / RATES[p] for p in PROVIDERS)
     return {"artist": name, "wall": round(wall, 2), "calls": calls, "bound": round(bound, 2),
             "ratio": round(wall / bound, 2) if bound else None}  # fmt: skip
@@ -116,7 +144,10 @@ def under_load(app_url: str, names: list[str], gated: bool | None, artists: int 
         if gated is not None:
             thread.start()
             time.sleep(5)  # the plan is sending
-        results = [one_import(conn, imports, name, world.day_of(1)) for name in names]
+        def make_providers() -> Providers:  # the prefetch's own clients (closed with it)
+            return paced(sandbox, app_url)
+
+        results = [one_import(conn, imports, make_providers, name, world.day_of(1)) for name in names]
         fleet_calls = fleet.calls_by_provider()
         busy_while_importing = thread.is_alive()
         stop.set()

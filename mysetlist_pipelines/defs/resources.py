@@ -12,6 +12,7 @@ from pydantic import PrivateAttr
 from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.providers import Providers
 from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.sync.prefetch import Prefetch
 
 
 class AppDatabase(dg.ConfigurableResource):
@@ -29,17 +30,34 @@ class ProviderClients(dg.ConfigurableResource):
     the end. Pacing and quotas live in the app database, shared with every other run."""
 
     _providers: Providers | None = PrivateAttr(default=None)
+    _prefetch: Prefetch | None = PrivateAttr(default=None)
 
     def get(self) -> Providers:
         if self._providers is None:
-            settings = get_settings()
-            self._providers = Providers.from_settings(settings, app_database_url(settings))
+            self._providers = _from_settings()
         return self._providers
 
+    def prefetch(self) -> Prefetch:
+        """The run's fetches started ahead (lib/sync/prefetch.py): the profile step starts them, the
+        shows and setlists steps take them. Their threads have clients of their own (one more pacing
+        connection, no Spotify token), so each step's call counts stay its own."""
+        if self._prefetch is None:
+            self._prefetch = Prefetch(_from_settings)
+        return self._prefetch
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._prefetch is not None:
+            # First: a fetch no step took stops before its next page; nothing outlives the run.
+            self._prefetch.close()
+            self._prefetch = None
         if self._providers is not None:
             self._providers.close()
             self._providers = None
+
+
+def _from_settings() -> Providers:
+    settings = get_settings()
+    return Providers.from_settings(settings, app_database_url(settings))
 
 
 @dg.definitions

@@ -18,8 +18,9 @@ from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
 from mysetlist_pipelines.lib.fleet.failures import recorded_error
 from mysetlist_pipelines.lib.http import ProviderError
 from mysetlist_pipelines.lib.redaction import redact_error
-from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, STEP_BY_ASSET
+from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, JOB_ASSETS, STEP_BY_ASSET
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
+from mysetlist_pipelines.lib.sync.prefetch import SetlistsParams, ShowsParams
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
 from mysetlist_pipelines.lib.tracking.models import FAILURE_RECORD_TAG
 
@@ -164,6 +165,45 @@ def run_step(
                 )
             )
     return dg.MaterializeResult(metadata=meta)
+
+
+def start_prefetch(
+    context: dg.AssetExecutionContext, app_db: AppDatabase, providers: ProviderClients
+) -> None:
+    """After the profile step of a one-artist run: start the later steps' Ticketmaster and setlist.fm
+    fetches (lib/sync/prefetch.py) so that they overlap the catalog's Spotify pacing instead of
+    following it. Only where the steps share this process and will run: the jobs' in-process
+    executor (a process per step would tear the fetch down with the profile's process), one artist
+    (a batch's steps go artist by artist; its later steps fetch themselves), and the steps the run
+    executes, with the run config those steps get (so they take exactly what was fetched)."""
+    if context.has_partition_key_range or context.job_def.executor_def.name != "in_process":
+        return
+    will_run = set(JOB_ASSETS.get(context.job_name, ()))
+    if context.run.asset_selection is not None:
+        will_run &= {key.to_user_string() for key in context.run.asset_selection}
+    ops = (context.run.run_config or {}).get("ops") or {}
+
+    def config(asset: str) -> dict[str, Any]:
+        return dict((ops.get(asset) or {}).get("config") or {})
+
+    from .setlists import SetlistsConfig  # (they import this module)
+    from .shows import ShowsConfig
+
+    shows = setlists = None
+    if "artist_shows" in will_run:
+        shows = ShowsParams(ShowsConfig(**config("artist_shows")).past_days)
+    if "artist_setlists" in will_run:
+        c = SetlistsConfig(**config("artist_setlists"))
+        setlists = SetlistsParams(c.max_pages, c.years_back, c.force)
+    if shows is None and setlists is None:
+        return
+    with _connection(app_db) as conn:
+        artist_id = artist_keys.lookup(conn, context.partition_key).artist_id
+        if artist_id is None:
+            return
+        started = providers.prefetch().start(conn, artist_id, today=today(), shows=shows, setlists=setlists)
+    if started:
+        context.log.info(f"fetching ahead for the {' and '.join(started)} step(s) while the next steps run")
 
 
 def _fail_as_recorded(

@@ -7,7 +7,7 @@ import dagster as dg
 from mysetlist_pipelines.lib.sync.profile import DEFAULT_MAX_AGE, sync_profile
 
 from ..resources import AppDatabase, ProviderClients
-from .common import GROUP, is_full_sync, run_step
+from .common import GROUP, is_full_sync, run_step, start_prefetch
 from .partitions import artists_partitions
 
 
@@ -36,4 +36,7 @@ def artist_profile(
             full_sync=is_full_sync(context),
         )
 
-    return run_step(context, "artist_profile", app_db, providers, step)
+    result = run_step(context, "artist_profile", app_db, providers, step)
+    # The ids are settled: the shows and setlists steps' pages are fetched while the catalog works.
+    start_prefetch(context, app_db, providers)
+    return result

@@ -39,6 +39,7 @@ def artist_setlists(
             max_pages=config.max_pages,
             years_back=config.years_back,
             force=config.force,
+            prefetch=clients.prefetch(),  # the pages the profile step started fetching, if any
         )
 
     return run_step(context, "artist_setlists", app_db, providers, step)

@@ -35,6 +35,7 @@ def artist_shows(
             today=today(),
             past_days=config.past_days,
             full_sync=is_full_sync(context),
+            prefetch=clients.prefetch(),  # the events the profile step started fetching, if any
         )
 
     return run_step(context, "artist_shows", app_db, providers, step)

@@ -11,9 +11,10 @@ without songs yet marks its show (setlistfm_id) but gets no `setlists` row until
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import psycopg
@@ -28,12 +29,20 @@ from ..providers import Providers
 from ..setlists import Setlist, ShowCandidate, SongIndex, match_show, played_songs
 from ..shows import GUESSED_SOURCES, guessed_zones
 from . import StepReport, adapters
+from .prefetch import Prefetch, PrefetchStopped, SetlistsParams, provider_calls, setlists_key
 from .setlist_links import CoverSongs, create_shows, link, venue_name
 from .unavailable import unlinked
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_YEARS_BACK = 3
 PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class FetchedSetlists:
+    setlists: list[Setlist]
+    skipped: Counter[str]  # malformed setlists of a good page
+    calls: dict[str, int]  # the setlist.fm calls made
 
 
 def fetch_setlists(
@@ -45,17 +54,23 @@ def fetch_setlists(
     max_pages: int,
     force: bool,
     skipped: Counter[str] | None = None,
-) -> list[Setlist]:
-    """The setlists to write; malformed ones of a good page are counted in `skipped`, not returned."""
+    stop: threading.Event | None = None,
+) -> FetchedSetlists:
+    """The provider I/O of the step: the setlists to write; malformed ones of a good page are counted
+    in `skipped` (and in the result's), not returned. `stop` (a prefetch's) ends it before a page."""
+    before = providers.calls()
+    skipped = Counter() if skipped is None else skipped
     found: list[Setlist] = []
     seen_known = False
     pages = providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages, skipped=skipped)
     for item in pages:
+        if stop is not None and stop.is_set():
+            raise PrefetchStopped("the run ended before its setlists step took these setlists")
         found.append(adapters.setlist(item))
         seen_known = seen_known or item.id in known
         if seen_known and not force and len(found) % PAGE_SIZE == 0:
             break  # the end of the page that reached stored setlists: stop before the next call
-    return found
+    return FetchedSetlists(found, skipped, provider_calls(providers.calls_since(before), "setlistfm"))
 
 
 def sync_setlists(
@@ -67,8 +82,9 @@ def sync_setlists(
     max_pages: int = DEFAULT_MAX_PAGES,
     years_back: int = DEFAULT_YEARS_BACK,
     force: bool = False,
+    prefetch: Prefetch | None = None,
 ) -> StepReport:
-    before = providers.calls()
+    """The step: fetch (or take the pages `prefetch` fetched ahead), then write in one transaction."""
     row = conn.execute("SELECT name, mbid FROM artists WHERE id = %s", (artist_id,)).fetchone()
     if row is None:
         raise LookupError(f"artist {artist_id} does not exist")
@@ -89,14 +105,15 @@ def sync_setlists(
             artist_id, f"{name}: skipped, no setlist.fm artist (MBID) known ({why})", applicable=False
         )
 
-    known = store.known_setlist_ids(conn, artist_id)
-    since = today - timedelta(days=365 * years_back)
-    skipped: Counter[str] = Counter()
-    setlists = fetch_setlists(
-        providers, mbid, known, since=since, max_pages=max_pages, force=force, skipped=skipped
-    )
-    report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
-    return store_setlists(conn, report, artist_id, name, setlists, today)
+    params = SetlistsParams(max_pages, years_back, force)
+    if prefetch is not None and (fetched := prefetch.take(setlists_key(artist_id, mbid, params))):
+        read = fetched.result()  # a prefetch's error is raised here, as the step's own fetch would raise it
+    else:
+        known = store.known_setlist_ids(conn, artist_id)
+        since = today - timedelta(days=365 * years_back)
+        read = fetch_setlists(providers, mbid, known, since=since, max_pages=max_pages, force=force)
+    report = StepReport(artist_id, calls=dict(read.calls), skipped=read.skipped)
+    return store_setlists(conn, report, artist_id, name, read.setlists, today)
 
 
 def store_setlists(

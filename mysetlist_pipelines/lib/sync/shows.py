@@ -7,7 +7,9 @@ Every artist on a bill that the app already knows (by tm_attraction_id) is linke
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import psycopg
@@ -19,6 +21,7 @@ from ..models import malformed_note
 from ..providers import Providers
 from ..shows import GUESSED_SOURCES, TmEvent, guessed_zones, headliners, price, show_status, venue_row
 from . import StepReport, adapters
+from .prefetch import Prefetch, PrefetchStopped, ShowsParams, provider_calls, shows_key
 from .unavailable import unlinked
 
 DEFAULT_PAST_DAYS = 30
@@ -32,8 +35,9 @@ def sync_shows(
     today: date,
     past_days: int = DEFAULT_PAST_DAYS,
     full_sync: bool = False,
+    prefetch: Prefetch | None = None,
 ) -> StepReport:
-    before = providers.calls()
+    """The step: fetch (or take the pages `prefetch` fetched ahead), then write in one transaction."""
     row = conn.execute("SELECT name, tm_attraction_id FROM artists WHERE id = %s", (artist_id,)).fetchone()
     if row is None:
         raise LookupError(f"artist {artist_id} does not exist")
@@ -52,21 +56,20 @@ def sync_shows(
         why = artist_store.decisions(conn, artist_id).get("ticketmaster", {}).get("reason", "no id")
         return StepReport(artist_id, f"{name}: skipped, no Ticketmaster id known ({why})", applicable=False)
 
-    # includeTBA: date-less events are listed only on request (they are upcoming shows too).
-    skipped: Counter[str] = Counter()  # malformed events of a good page are counted here too
-    raw = providers.ticketmaster.iter_events(
-        {"attractionId": attraction_id, "includeTBA": "yes"},
-        start=today - timedelta(days=past_days),
-        skipped=skipped,
-    )
-    events = list({e.id: e for e in map(adapters.tm_event, raw)}.values())
+    if prefetch is not None and (
+        fetched := prefetch.take(shows_key(artist_id, attraction_id, ShowsParams(past_days)))
+    ):
+        shows = fetched.result()  # a prefetch's error is raised here, as the step's own fetch would raise it
+    else:
+        shows = fetch_shows(providers, attraction_id, start=today - timedelta(days=past_days))
+    events, skipped = shows.events, shows.skipped
     usable: list[TmEvent] = []
     for event in events:
         if event.venue is None:
             skipped["event without a venue"] += 1
         else:
             usable.append(event)
-    report = StepReport(artist_id, calls=providers.calls_since(before), skipped=skipped)
+    report = StepReport(artist_id, calls=dict(shows.calls), skipped=skipped)
 
     with conn.transaction():
         lock(conn, f"artist:{artist_id}", "shows")
@@ -114,6 +117,33 @@ def sync_shows(
         + malformed_note(skipped)
     )
     return report
+
+
+@dataclass(frozen=True)
+class FetchedShows:
+    events: list[TmEvent]  # each event once
+    skipped: Counter[str]  # malformed events of a good page
+    calls: dict[str, int]  # the Ticketmaster calls made
+
+
+def fetch_shows(
+    providers: Providers, attraction_id: str, *, start: date, stop: threading.Event | None = None
+) -> FetchedShows:
+    """The provider I/O of the step: the attraction's events from `start` on (pages of 200)."""
+    before = providers.calls()
+    # includeTBA: date-less events are listed only on request (they are upcoming shows too).
+    skipped: Counter[str] = Counter()  # malformed events of a good page are counted here too
+    raw = providers.ticketmaster.iter_events(
+        {"attractionId": attraction_id, "includeTBA": "yes"}, start=start, skipped=skipped
+    )
+    events: dict[str, TmEvent] = {}
+    for item in raw:
+        if stop is not None and stop.is_set():
+            raise PrefetchStopped("the run ended before its shows step took these events")
+        event = adapters.tm_event(item)
+        events[event.id] = event
+    calls = provider_calls(providers.calls_since(before), "ticketmaster")
+    return FetchedShows(list(events.values()), skipped, calls)
 
 
 def show_row(event: TmEvent, headliner_id: str, venue_id: str | None, today: date) -> store.ShowRow:

@@ -144,7 +144,7 @@ def per_show(
         try:
             setlists = fetch_setlists(
                 providers, mbid, set(), since=today - timedelta(days=days + 1), max_pages=1, force=True
-            )
+            ).setlists
         except ProviderError as exc:
             out.error = str(exc)
             out.shows_waiting = len(waiting) - done
