@@ -59,6 +59,9 @@ class SandboxState:
                 )
             self.faults: list[Fault] = [Fault(**f.as_dict()) for f in self._initial_faults]
             self.calls: Counter[str] = Counter()
+            # When each endpoint was first and last called (time.time()): whether two providers'
+            # calls of one import overlap in time (test_prefetch).
+            self.call_times: dict[str, list[float]] = {}
             self.status: Counter[str] = Counter()
             self.status_by_provider: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
             self.violations: Counter[str] = Counter()
@@ -100,8 +103,11 @@ class SandboxState:
 
     # -- counters -------------------------------------------------------------------------------
     def record_call(self, endpoint: str) -> None:
+        now = time.time()
         with self.lock:
             self.calls[endpoint] += 1
+            first_last = self.call_times.setdefault(endpoint, [now, now])
+            first_last[1] = now
 
     def record_status(self, provider: str, status: int) -> None:
         with self.lock:
@@ -125,6 +131,7 @@ class SandboxState:
                 "rate_violations": {p: self.violations[p] for p in PROVIDERS},
                 "faults_applied": dict(sorted(self.faults_applied.items())),
                 "daily_used": {p: self.daily_used[p] for p in PROVIDERS},
+                "call_times": {e: list(t) for e, t in sorted(self.call_times.items())},
             }
 
     # -- faults ---------------------------------------------------------------------------------

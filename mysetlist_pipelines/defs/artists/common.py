@@ -167,6 +167,11 @@ def run_step(
     return dg.MaterializeResult(metadata=meta)
 
 
+# The executors that run every step in the run's process: the jobs' own (defs/jobs.py) and the one
+# `execute_in_process` substitutes (tests, benchmarks/import_child.py).
+IN_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
+
+
 def start_prefetch(
     context: dg.AssetExecutionContext, app_db: AppDatabase, providers: ProviderClients
 ) -> None:
@@ -176,10 +181,10 @@ def start_prefetch(
     executor (a process per step would tear the fetch down with the profile's process), one artist
     (a batch's steps go artist by artist; its later steps fetch themselves), and the steps the run
     executes, with the run config those steps get (so they take exactly what was fetched)."""
-    if context.has_partition_key_range or context.job_def.executor_def.name != "in_process":
+    if context.has_partition_key_range or context.job_def.executor_def.name not in IN_PROCESS_EXECUTORS:
         return
     will_run = set(JOB_ASSETS.get(context.job_name, ()))
-    if context.run.asset_selection is not None:
+    if context.run.asset_selection:  # (None or empty: the whole job)
         will_run &= {key.to_user_string() for key in context.run.asset_selection}
     ops = (context.run.run_config or {}).get("ops") or {}
 

@@ -91,22 +91,23 @@ class Prefetch:
         if shows is not None and attraction_id:
             start = today - timedelta(days=shows.past_days)
             key = shows_key(artist_id, attraction_id, shows)
-            self._submit(key, lambda p: fetch_shows(p, attraction_id, start=start, stop=self.stop))
-            started.append("shows")
+            if self._submit(key, lambda p: fetch_shows(p, attraction_id, start=start, stop=self.stop)):
+                started.append("shows")
         if setlists is not None and mbid:
             # Read now, as the step would read it: nothing between the profile and the setlists step
             # writes this artist's setlists (the shows step writes shows only).
             known = setlist_store.known_setlist_ids(conn, artist_id)
             since = today - timedelta(days=365 * setlists.years_back)
             key = setlists_key(artist_id, mbid, setlists)
-            self._submit(
+            sent = self._submit(
                 key,
                 lambda p: fetch_setlists(
                     p, mbid, known, since=since, max_pages=setlists.max_pages, force=setlists.force,
                     stop=self.stop,
                 ),
             )  # fmt: skip
-            started.append("setlists")
+            if sent:
+                started.append("setlists")
         return started
 
     def take(self, key: Hashable) -> Future[Any] | None:
@@ -114,10 +115,10 @@ class Prefetch:
         with self._lock:
             return self._pending.pop(key, None)
 
-    def _submit(self, key: Hashable, fetch: Callable[[Providers], Any]) -> None:
+    def _submit(self, key: Hashable, fetch: Callable[[Providers], Any]) -> bool:
         with self._lock:
             if self.stop.is_set() or key in self._pending:
-                return
+                return False  # closed (the run is ending), or already on its way
             if self._providers is None:
                 self._providers = self._make_providers()
                 # One thread per provider: each waits only on its own provider's pacing.
@@ -125,6 +126,7 @@ class Prefetch:
             providers = self._providers
             assert self._pool is not None
             self._pending[key] = self._pool.submit(fetch, providers)
+            return True
 
     def close(self) -> None:
         """Stop what no step took (before its next page), wait for the threads, close the clients."""
