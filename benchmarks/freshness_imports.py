@@ -144,6 +144,7 @@ def under_load(app_url: str, names: list[str], gated: bool | None, artists: int 
         if gated is not None:
             thread.start()
             time.sleep(5)  # the plan is sending
+
         def make_providers() -> Providers:  # the prefetch's own clients (closed with it)
             return paced(sandbox, app_url)
 
