@@ -188,8 +188,9 @@ def measure(database: Callable[[str], str], names: list[str]) -> list[dict[str, 
             f"{alone['p50_ratio']}x; 429s "
             f"{sum(gated['status_429'].values())} / {sum(plain['status_429'].values())}",
             "one signal-plan day on 2,000 artists in a thread and the bundled artists imported one after "
-            "another, one pacing state, settings' rates 4/4/1 per s, sandbox enforcing the rate windows "
-            "(benchmarks/freshness_imports.py)",
+            "another as a run does (profile, then the shows and setlists pages fetched ahead while the "
+            "catalog runs: lib/sync/prefetch.py), one pacing state, settings' rates 4/4/1 per s, sandbox "
+            "enforcing the rate windows (benchmarks/freshness_imports.py)",
             ok and sum(gated["status_429"].values()) == 0,
             {"gated": gated, "plain": plain, "alone": alone},
         )
