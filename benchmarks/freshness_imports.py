@@ -25,13 +25,13 @@ from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, run_day
 from mysetlist_pipelines.lib.fleet.signals.gate import ImportGate
 from mysetlist_pipelines.lib.http import ProviderLimits
-from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+from mysetlist_pipelines.lib.providers.clients import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.lib.sync.catalog import sync_catalog
+from mysetlist_pipelines.lib.sync.artist_catalog import sync_catalog
+from mysetlist_pipelines.lib.sync.artist_profile import sync_profile
+from mysetlist_pipelines.lib.sync.artist_setlists import DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, sync_setlists
+from mysetlist_pipelines.lib.sync.artist_shows import DEFAULT_PAST_DAYS, sync_shows
 from mysetlist_pipelines.lib.sync.prefetch import Prefetch, SetlistsParams, ShowsParams
-from mysetlist_pipelines.lib.sync.profile import sync_profile
-from mysetlist_pipelines.lib.sync.setlists import DEFAULT_MAX_PAGES, DEFAULT_YEARS_BACK, sync_setlists
-from mysetlist_pipelines.lib.sync.shows import DEFAULT_PAST_DAYS, sync_shows
 from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer
 from mysetlist_sandbox.world import World, WorldConfig
@@ -71,7 +71,7 @@ def one_import(
     ).fetchone()
     assert job is not None
     # The run's path (defs/artists): the profile, then the shows and setlists fetches started ahead
-    # (defs/artists/common.start_prefetch, on clients of their own at the same rates and pacing
+    # (defs/artists/step_runner.start_prefetch, on clients of their own at the same rates and pacing
     # state), the catalog, then the shows and setlists steps taking what was fetched.
     prefetch = Prefetch(make_providers)
     started = time.perf_counter()

@@ -1,5 +1,5 @@
 """The shows and setlists pages of a one-artist run fetched ahead while the catalog works on Spotify
-(lib/sync/prefetch.py, started by the profile step: defs/artists/common.start_prefetch): the
+(lib/sync/prefetch.py, started by the profile step: defs/artists/step_runner.start_prefetch): the
 providers' calls of one import overlap in time at the sandbox, every call is made once and reported
 by the step that used it, and a prefetch's failure fails only its step with the usual message."""
 
@@ -13,11 +13,11 @@ import psycopg
 import pytest
 
 from mysetlist_pipelines.lib.http import ProviderError
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import get_settings
+from mysetlist_pipelines.lib.sync.artist_setlists import sync_setlists
+from mysetlist_pipelines.lib.sync.artist_shows import sync_shows
 from mysetlist_pipelines.lib.sync.prefetch import Prefetch, SetlistsParams, ShowsParams, shows_key
-from mysetlist_pipelines.lib.sync.setlists import sync_setlists
-from mysetlist_pipelines.lib.sync.shows import sync_shows
 from mysetlist_pipelines_tests.artist_support import Sandbox, register, run_job, step_metadata
 
 STEPS = ("artist_profile", "artist_catalog", "artist_shows", "artist_setlists", "predicted_setlists")
@@ -121,7 +121,7 @@ def test_a_prefetch_is_taken_once_and_one_no_step_took_ends_with_its_owner(
     ref = artist_sandbox.server.artist("hollow-pines")
     providers = make_providers()
     from mysetlist_pipelines.lib import artist_keys
-    from mysetlist_pipelines.lib.sync.profile import sync_profile
+    from mysetlist_pipelines.lib.sync.artist_profile import sync_profile
 
     today = datetime.now(UTC).date()
     with psycopg.connect(app_env, autocommit=True) as conn:

@@ -13,7 +13,8 @@ from datetime import date
 
 import psycopg
 
-from ..setlists import History, ShowCandidate
+from ..rules.predictions import History
+from ..rules.setlist_songs import ShowCandidate
 from .bulk import WriteCounts, insert, merge, upsert
 
 SETLIST_COLUMNS = ("show_id", "artist_id", "type", "name", "order_index", "imported_from", "external_id")

@@ -4,8 +4,8 @@ A run's steps go one after another in its process (the in-process executor), so 
 used to add up: Spotify's catalog pages, then Ticketmaster's event pages, then setlist.fm's setlist
 pages, against a pacing bound that counts only the slowest provider (BENCHMARKS.md, pacing and imports
 under fleet load). Once the profile has settled the artist's ids, nothing the shows and setlists steps
-ask their providers depends on the catalog, so `start` sends those fetches (lib/sync/shows.fetch_shows,
-lib/sync/setlists.fetch_setlists: the same functions the steps call) in threads of the run's process,
+ask their providers depends on the catalog, so `start` sends those fetches (lib/sync/artist_shows.fetch_shows,
+lib/sync/artist_setlists.fetch_setlists: the same functions the steps call) in threads of the run's process,
 one per provider, and the steps `take` the pages when their turn comes and write them as before.
 
 Exactly once: a fetch is taken by at most one step (`take` removes it), a step finding none fetches
@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 
 from ..db import setlists as setlist_store
-from ..providers import Providers
+from ..providers.clients import Providers
 
 
 class PrefetchStopped(Exception):
@@ -78,8 +78,8 @@ class Prefetch:
     ) -> list[str]:
         """Start the shows and/or setlists fetches of an artist whose profile is settled; returns the
         steps started (none when the artist has no id on that provider: the step says why itself)."""
-        from .setlists import fetch_setlists
-        from .shows import fetch_shows
+        from .artist_setlists import fetch_setlists
+        from .artist_shows import fetch_shows
 
         row = conn.execute(
             "SELECT tm_attraction_id, mbid FROM artists WHERE id = %s", (artist_id,)
