@@ -201,11 +201,18 @@ def start_prefetch(
         setlists = SetlistsParams(c.max_pages, c.years_back, c.force)
     if shows is None and setlists is None:
         return
-    with _connection(app_db) as conn:
-        artist_id = artist_keys.lookup(conn, context.partition_key).artist_id
-        if artist_id is None:
-            return
-        started = providers.prefetch().start(conn, artist_id, today=today(), shows=shows, setlists=setlists)
+    try:
+        with _connection(app_db) as conn:
+            artist_id = artist_keys.lookup(conn, context.partition_key).artist_id
+            if artist_id is None:
+                return
+            started = providers.prefetch().start(
+                conn, artist_id, today=today(), shows=shows, setlists=setlists
+            )
+    except Exception as exc:
+        # Only a head start: the profile has landed, and each later step fetches for itself.
+        context.log.warning(f"not fetching ahead: {redact_error(f'{type(exc).__name__}: {exc}')}")
+        return
     if started:
         context.log.info(f"fetching ahead for the {' and '.join(started)} step(s) while the next steps run")
 
