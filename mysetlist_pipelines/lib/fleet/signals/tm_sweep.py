@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 import psycopg
 
 from ...db import shows as store
+from ...db.artists import mark_synced_many
 from ...db.bulk import lock
 from ...http import ProviderError
 from ...providers import Providers
@@ -27,7 +28,7 @@ from ...shows import TmEvent, headliners, show_status, venue_row
 from ...sync import adapters
 from ...sync.shows import show_row
 from ...ticketmaster.client import PAGE_SIZE
-from .state import cursor, mark_synced_many, set_cursor
+from .state import cursor, set_cursor
 
 FAR_CURSOR = "ticketmaster:far_slice"
 
@@ -235,8 +236,7 @@ def write_events(
         bases.append(store.show_slug_base(names.get(headliner, event.name), venue.city, event.local_date))
         bills.append(on_bill)
         by_headliner[headliner].append((event.id, row.venue_id, row.date))
-    for artist_id, wanted in by_headliner.items():
-        store.adopt_shows(conn, artist_id, wanted)
+    store.adopt_shows_many(conn, by_headliner)
     _, show_ids = store.write_tm_shows(conn, rows, bases)
     links = [
         (show_ids[r.tm_event_id or ""], artist, index, is_headliner)
