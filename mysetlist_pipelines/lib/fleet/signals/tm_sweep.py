@@ -213,7 +213,10 @@ def write_events(
     usable = [e for e in events if e.venue is not None and any(a in attractions for a in e.attraction_ids)]
     if not usable:
         return 0
-    venues = {e.venue.id: venue_row(e.venue, e.timezone) for e in usable if e.venue}
+    # Each venue from its last event (as one row per event would leave it), built once per venue:
+    # the market's events share a few thousand venues.
+    last = {e.venue.id: e for e in usable if e.venue}
+    venues = {vid: venue_row(e.venue, e.timezone) for vid, e in last.items() if e.venue}
     _, venue_ids = store.write_tm_venues(conn, list(venues.values()))
     rows, bases, bills = [], [], []
     by_headliner: dict[str, list[tuple[str, str | None, date | None]]] = defaultdict(list)
