@@ -44,13 +44,13 @@ FINAL = ("completed", "partial", "failed")
 def seed_chunk(app_url: str, sandbox_url: str, keys: list[str]) -> int:
     """Import `keys` (registered partitions) with the step functions; runs in a worker process."""
     from mysetlist_pipelines.lib.http import ProviderLimits
-    from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+    from mysetlist_pipelines.lib.providers.clients import PROVIDERS, Providers
     from mysetlist_pipelines.lib.settings import Settings
-    from mysetlist_pipelines.lib.sync.catalog import sync_catalog
-    from mysetlist_pipelines.lib.sync.predictions import sync_predictions
-    from mysetlist_pipelines.lib.sync.profile import sync_profile
-    from mysetlist_pipelines.lib.sync.setlists import sync_setlists
-    from mysetlist_pipelines.lib.sync.shows import sync_shows
+    from mysetlist_pipelines.lib.sync.artist_catalog import sync_catalog
+    from mysetlist_pipelines.lib.sync.artist_profile import sync_profile
+    from mysetlist_pipelines.lib.sync.artist_setlists import sync_setlists
+    from mysetlist_pipelines.lib.sync.artist_shows import sync_shows
+    from mysetlist_pipelines.lib.sync.predicted_setlists import sync_predictions
     from mysetlist_sandbox import sandbox_env
 
     # Setup, not a figure: commits need not wait for the disk (every step and paced call commits).

@@ -39,7 +39,7 @@ import psycopg
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, day_allowances, fm_feed, run_day, tm_sweep
 from mysetlist_pipelines.lib.fleet.signals.state import set_cursor
 from mysetlist_pipelines.lib.http import ProviderLimits
-from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+from mysetlist_pipelines.lib.providers.clients import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer

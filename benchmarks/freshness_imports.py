@@ -24,12 +24,12 @@ from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, run_day
 from mysetlist_pipelines.lib.fleet.signals.gate import ImportGate
 from mysetlist_pipelines.lib.http import ProviderLimits
-from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+from mysetlist_pipelines.lib.providers.clients import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.lib.sync.catalog import sync_catalog
-from mysetlist_pipelines.lib.sync.profile import sync_profile
-from mysetlist_pipelines.lib.sync.setlists import sync_setlists
-from mysetlist_pipelines.lib.sync.shows import sync_shows
+from mysetlist_pipelines.lib.sync.artist_catalog import sync_catalog
+from mysetlist_pipelines.lib.sync.artist_profile import sync_profile
+from mysetlist_pipelines.lib.sync.artist_setlists import sync_setlists
+from mysetlist_pipelines.lib.sync.artist_shows import sync_shows
 from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer
 from mysetlist_sandbox.world import World, WorldConfig

@@ -2,7 +2,7 @@
 100,000-artist world takes hours on a shared 2-core machine): the same world, counted without HTTP.
 
 Ticketmaster: per country and window of the sweep (near 60 days, 7 far slices), ceil(events / 200)
-pages plus one re-read page per 1,000 events (lib/ticketmaster narrows the window there). setlist.fm
+pages plus one re-read page per 1,000 events (lib/providers/ticketmaster narrows the window there). setlist.fm
 feed: setlists changed in the day / 20; per-show fallback: headliners of the last 3 days' shows
 without a setlist at the time of the plan. Spotify: the due release checks (N / 6 in the steady
 state) and profiles (N / 29 + 1), plus the catalog syncs of the releases out that day (the album

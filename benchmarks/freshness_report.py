@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mysetlist_pipelines.lib.providers import PROVIDERS
+from mysetlist_pipelines.lib.providers.clients import PROVIDERS
 
 from .freshness import GOALS, QUOTAS, RESERVE, ROWS
 

@@ -157,7 +157,7 @@ def sensor_ticks(instance: dg.DagsterInstance, app_url: str, keys: list[str]) ->
     from mysetlist_pipelines.definitions import defs as load
     from mysetlist_pipelines.defs.sensors.cancel import CANCEL_SENSOR_NAME
     from mysetlist_pipelines.defs.sensors.intake import PENDING_SENSOR_NAME
-    from mysetlist_pipelines.defs.sensors.reconcile import RECONCILE_SENSOR_NAME
+    from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_SENSOR_NAME
     from mysetlist_pipelines.defs.tracking import settle_run
 
     defs = load()

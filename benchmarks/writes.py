@@ -1,7 +1,7 @@
-"""Postgres write rate: the catalog's song upsert (lib/db/bulk.upsert, as lib/db/catalog.write_catalog
+"""Postgres write rate: the catalog's song upsert (lib/db/bulk.upsert, as lib/db/songs.write_catalog
 calls it) against a plain COPY of the very same rows into the same table on the same server.
 
-Rows are song rows as the catalog writes them (lib/db/catalog.song_values columns), generated
+Rows are song rows as the catalog writes them (lib/db/songs.song_values columns), generated
 deterministically. Each variant starts from a fresh migrated database (same indexes: the primary
 key and the unique spotify_id) and runs in one transaction, commit included in the time:
 
@@ -28,7 +28,7 @@ import psycopg
 from psycopg import sql
 
 from mysetlist_pipelines.lib.db.bulk import stage, upsert
-from mysetlist_pipelines.lib.db.catalog import SONG_COLUMNS
+from mysetlist_pipelines.lib.db.songs import SONG_COLUMNS
 
 from .env import BenchEnv, figure
 

@@ -25,7 +25,7 @@ from mysetlist_pipelines.lib.settings import get_settings
 from .artist_support import app_owned_env, artist_sandbox, definitions, instance  # noqa: F401
 
 if TYPE_CHECKING:
-    from mysetlist_pipelines.lib.providers import Providers
+    from mysetlist_pipelines.lib.providers.clients import Providers
     from mysetlist_sandbox.server import SandboxServer
 
     from .dagster_stack import DagsterStack
@@ -163,7 +163,7 @@ FAST_PROVIDER_SETTINGS: dict[str, object] = {
 def make_providers(sandbox_env: SandboxServer, app_db: str) -> Iterator[Callable[..., Providers]]:
     """Builds `Providers` on the (reset) sandbox with pacing state in `app_db`. Keyword arguments
     override settings fields, e.g. `make_providers(setlistfm_rate_limit_per_second=2, http_max_retries=0)`."""
-    from mysetlist_pipelines.lib.providers import Providers
+    from mysetlist_pipelines.lib.providers.clients import Providers
     from mysetlist_pipelines.lib.settings import Settings
 
     built: list[Providers] = []

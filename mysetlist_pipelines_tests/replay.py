@@ -8,7 +8,7 @@ endpoint path it was recorded from, under one prefix per provider:
                                     as on the real API; `page=0` is the same as no page)
     /setlistfm/rest/1.0/...         setlist.fm API 1.0
 
-The project's real clients (lib/providers.py: the same sessions, pacing, breaker and HTTP policy as in
+The project's real clients (lib/providers/clients.py: the same sessions, pacing, breaker and HTTP policy as in
 production) talk to it through their base-URL settings. A test plays a *scene*: the recorded files it
 needs, each answering only the request that matches its route (path, plus the page parameter where a
 path holds several pages); anything else is a 404 whose body says "not recorded", and every request is

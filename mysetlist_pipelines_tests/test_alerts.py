@@ -20,7 +20,7 @@ import pytest
 from mysetlist_pipelines.lib import alerts, tracking
 from mysetlist_pipelines.lib.checkenv import check_env
 from mysetlist_pipelines.lib.http import CircuitOpen, QuotaExhausted
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
 from mysetlist_pipelines_tests.polling import poll
 from mysetlist_sandbox.server import SandboxServer

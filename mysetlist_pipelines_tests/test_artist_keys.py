@@ -107,7 +107,7 @@ def test_bad_requests_are_refused_clearly(db: psycopg.Connection) -> None:
 def test_profile_sync_creates_the_artist_with_the_apps_id(
     db: psycopg.Connection, providers, sandbox_env
 ) -> None:  # type: ignore[no-untyped-def]
-    from mysetlist_pipelines.lib.sync.profile import sync_profile
+    from mysetlist_pipelines.lib.sync.artist_profile import sync_profile
 
     ref = sandbox_env.artist("neon-harbor")
     wanted = "6f1d2c1e-0000-4000-8000-0000000000aa"

@@ -6,7 +6,12 @@ from __future__ import annotations
 import dagster as dg
 import psycopg
 
-from mysetlist_pipelines.defs.artists import catalog, checks, predictions, profile, setlists, shows
+from mysetlist_pipelines.defs.artists import assets as catalog
+from mysetlist_pipelines.defs.artists import assets as predictions
+from mysetlist_pipelines.defs.artists import assets as profile
+from mysetlist_pipelines.defs.artists import assets as setlists
+from mysetlist_pipelines.defs.artists import assets as shows
+from mysetlist_pipelines.defs.artists import checks
 from mysetlist_pipelines.defs.resources import AppDatabase, ProviderClients
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines_tests.artist_expectations import expected

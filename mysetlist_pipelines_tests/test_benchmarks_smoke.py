@@ -14,7 +14,7 @@ import pytest
 from benchmarks import calls, executor, fleet, latency, pacing, report, run, scale, writes
 from benchmarks.devstack import dev_stack
 from benchmarks.env import BenchEnv, bench_env
-from mysetlist_pipelines.lib.providers import limits_from_settings
+from mysetlist_pipelines.lib.providers.clients import limits_from_settings
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_sandbox.server import SandboxServer
 

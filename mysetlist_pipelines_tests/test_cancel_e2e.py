@@ -18,7 +18,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.lib.tracking.cancel import BY_APP, BY_APP_BEFORE_START, BY_OPERATOR
+from mysetlist_pipelines.lib.tracking.settle.cancellation import BY_APP, BY_APP_BEFORE_START, BY_OPERATOR
 from mysetlist_pipelines_tests.dagster_stack import DagsterStack, poll
 from mysetlist_pipelines_tests.tracking_helpers import insert_job, progress
 

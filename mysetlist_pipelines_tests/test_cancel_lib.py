@@ -1,4 +1,4 @@
-"""Cancellation by the app (lib/tracking/cancel.py) against a real Postgres: the app's `cancelled`
+"""Cancellation by the app (lib/tracking/settle/cancellation.py) against a real Postgres: the app's `cancelled`
 wins over every later report of the run, finished steps stay, and a finished job cannot be cancelled.
 The daemon's side (runs stopped within seconds) is in test_cancel_e2e.py."""
 
@@ -10,7 +10,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.tracking import Counts, RunInfo, RunOutcome
-from mysetlist_pipelines.lib.tracking.cancel import BY_APP, BY_APP_BEFORE_START, BY_OPERATOR
+from mysetlist_pipelines.lib.tracking.settle.cancellation import BY_APP, BY_APP_BEFORE_START, BY_OPERATOR
 
 from .tracking_helpers import insert_job, job, progress
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mysetlist_pipelines.lib.catalog import (
+from mysetlist_pipelines.lib.rules.studio_songs import (
     Release,
     StoredSong,
     Track,

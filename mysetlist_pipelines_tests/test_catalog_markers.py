@@ -1,4 +1,4 @@
-"""Localized version markers (lib/catalog_markers.json) against real catalog titles.
+"""Localized version markers (lib/rules/catalog_markers.json) against real catalog titles.
 
 Every title below was found in a named public source (SOURCES: a recorded provider answer in a public
 repository, with its commit, or a public catalog page, with its address); none is made up. Which marker
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mysetlist_pipelines.lib.catalog import excluded_kind, is_live_release, is_remaster, song_key
+from mysetlist_pipelines.lib.rules.studio_songs import excluded_kind, is_live_release, is_remaster, song_key
 
 SOURCES = {
     "worldfm": "github.com/analog-aardvarks/worldFM src/public/app/config/samplePlaylist.js at ad628194392c"

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from mysetlist_pipelines.lib.http import BadProviderResponse
-from mysetlist_pipelines.lib.models import parse
-from mysetlist_pipelines.lib.setlistfm import Setlist, setlists_cost
-from mysetlist_pipelines.lib.spotify import Album, Artist, SimplifiedAlbum, catalog_cost
-from mysetlist_pipelines.lib.ticketmaster import Attraction, Event, Venue, events_cost, tm_datetime
+from mysetlist_pipelines.lib.providers.base import parse
+from mysetlist_pipelines.lib.providers.setlistfm import Setlist, setlists_cost
+from mysetlist_pipelines.lib.providers.spotify import Album, Artist, SimplifiedAlbum, catalog_cost
+from mysetlist_pipelines.lib.providers.ticketmaster import Attraction, Event, Venue, events_cost, tm_datetime
 
 
 def test_ticketmaster_venue_string_coordinates_missing_state_and_stray_whitespace() -> None:

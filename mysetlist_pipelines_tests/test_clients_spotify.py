@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from mysetlist_pipelines.lib.providers import Providers
-from mysetlist_pipelines.lib.spotify import catalog_cost
+from mysetlist_pipelines.lib.providers.clients import Providers
+from mysetlist_pipelines.lib.providers.spotify import catalog_cost
 from mysetlist_sandbox.server import SandboxServer
 
 BUNDLED = [

@@ -48,7 +48,7 @@ def _wrapped(exc: Exception, allow_retries: bool = True) -> dg.Failure:
 )
 def test_permanent_failures(exc: Exception) -> None:
     assert is_permanent(exc)
-    assert is_permanent(_wrapped(exc))  # as defs/artists/common.py raises it: dg.Failure from exc
+    assert is_permanent(_wrapped(exc))  # as defs/artists/step_runner.py raises it: dg.Failure from exc
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from mysetlist_pipelines.lib.fleet.signals import (
     tm_sweep,
 )
 from mysetlist_pipelines.lib.fleet.signals.state import set_cursor
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_sandbox.server import SandboxServer
 from mysetlist_sandbox.world import World, WorldConfig
 from mysetlist_sandbox.world.model import DAY

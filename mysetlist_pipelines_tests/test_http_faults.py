@@ -18,7 +18,7 @@ from mysetlist_pipelines.lib.http import (
     QuotaExhausted,
     RateLimited,
 )
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_sandbox.server import SandboxServer
 
 MakeProviders = Callable[..., Providers]

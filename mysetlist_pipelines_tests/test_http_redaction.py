@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from mysetlist_pipelines.lib.http import MASK, ProviderError
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_sandbox import SANDBOX_CREDENTIALS
 from mysetlist_sandbox.server import SandboxServer
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.http import QuotaExhausted
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_sandbox import sandbox_env as provider_env
 from mysetlist_sandbox.server import SandboxServer

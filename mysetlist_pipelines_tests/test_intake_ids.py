@@ -11,7 +11,7 @@ from mysetlist_pipelines.lib import artist_keys, tracking
 from mysetlist_pipelines.lib.external_ids import BadExternalId, checked
 from mysetlist_pipelines.lib.http import ProviderRequestError
 from mysetlist_pipelines.lib.http.paths import segment
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.text import slugify
 
 from .tracking_helpers import insert_job, job

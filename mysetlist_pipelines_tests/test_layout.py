@@ -58,3 +58,15 @@ def test_the_providers_are_named_in_one_place() -> None:
     assert set(FAKED) == set(settings.PROVIDERS)
     spelled = r"""\(\s*["']spotify["'],\s*["']ticketmaster["'],\s*["']setlistfm["']\s*\)"""
     assert _lines(PACKAGE, spelled) == []
+
+
+def test_every_module_name_says_which() -> None:
+    """No two modules of the package share a name (the old catalog.py / setlists.py / shows.py at three
+    tiers), except a package's __init__ and the files every provider folder has (client, models)."""
+    providers = PACKAGE / "lib" / "providers"
+    names: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py" or path.parent.parent == providers:
+            continue
+        names.setdefault(path.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mysetlist_pipelines.lib.matching import (
+from mysetlist_pipelines.lib.rules.matching import (
     Candidate,
     decide_from_links,
     linked_ids,

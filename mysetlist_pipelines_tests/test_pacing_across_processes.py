@@ -22,7 +22,7 @@ import pytest
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.http import next_utc_midnight
 from mysetlist_pipelines.lib.http.errors import until_text
-from mysetlist_pipelines.lib.providers import PROVIDERS, Providers
+from mysetlist_pipelines.lib.providers.clients import PROVIDERS, Providers
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_sandbox.server import SandboxServer
 

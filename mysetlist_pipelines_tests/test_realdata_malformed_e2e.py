@@ -19,8 +19,8 @@ import pytest
 
 from mysetlist_pipelines.lib import artist_keys, tracking
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.lib.sync.setlists import DEFAULT_YEARS_BACK
-from mysetlist_pipelines.lib.tracking.models import RUN_KEY_TAG
+from mysetlist_pipelines.lib.sync.artist_setlists import DEFAULT_YEARS_BACK
+from mysetlist_pipelines.lib.tracking.records import RUN_KEY_TAG
 
 from .artist_support import step_metadata
 from .replay import PHISH, REALDATA, ReplayServer, raw_setlist_facts
@@ -72,7 +72,7 @@ def test_a_malformed_setlist_is_skipped_counted_and_the_rest_lands(
     replay_env: ReplayServer, app_db: str
 ) -> None:
     from mysetlist_pipelines.definitions import defs
-    from mysetlist_pipelines.defs.artists.setlists import artist_setlists
+    from mysetlist_pipelines.defs.artists.assets import artist_setlists
     from mysetlist_pipelines.defs.resources import AppDatabase, ProviderClients
 
     defs()  # loading the definitions installs the tracking hook, as in every deployment
@@ -81,7 +81,7 @@ def test_a_malformed_setlist_is_skipped_counted_and_the_rest_lands(
             "INSERT INTO artists (name, slug, mbid) VALUES ('Phish', 'phish', %s) RETURNING id::text",
             (PHISH,),
         ).fetchone()
-        # The app's request, claimed as the intake sensor claims it (lib/tracking/claim.py): a
+        # The app's request, claimed as the intake sensor claims it (lib/tracking/intake/claim.py): a
         # sync_jobs row, its sync_progress rows, and the tags its run carries.
         job_id = insert_job(conn, entity_id=artist_id, setlistfm_id=PHISH, job_type="shows_only")
         (launch,) = tracking.claim_pending(conn, 10).launches

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from mysetlist_pipelines.lib.models import parse
-from mysetlist_pipelines.lib.setlistfm import models as fm
-from mysetlist_pipelines.lib.spotify import models as sp
-from mysetlist_pipelines.lib.ticketmaster import models as tm
+from mysetlist_pipelines.lib.providers.base import parse
+from mysetlist_pipelines.lib.providers.setlistfm import models as fm
+from mysetlist_pipelines.lib.providers.spotify import models as sp
+from mysetlist_pipelines.lib.providers.ticketmaster import models as tm
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no recorded answers at {REALDATA}")

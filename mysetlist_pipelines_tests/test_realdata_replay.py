@@ -21,13 +21,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from mysetlist_pipelines.lib.catalog import dedupe, excluded_kind, is_live_release
 from mysetlist_pipelines.lib.http.errors import BadProviderResponse, ProviderRequestError
-from mysetlist_pipelines.lib.providers import Providers
-from mysetlist_pipelines.lib.setlistfm.models import Setlist as FmSetlist
-from mysetlist_pipelines.lib.setlists import played_songs
+from mysetlist_pipelines.lib.providers.clients import Providers
+from mysetlist_pipelines.lib.providers.setlistfm.models import Setlist as FmSetlist
+from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
+from mysetlist_pipelines.lib.rules.show_rows import guessed_zones, venue_row, zone_at
+from mysetlist_pipelines.lib.rules.studio_songs import dedupe, excluded_kind, is_live_release
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.lib.shows import guessed_zones, venue_row, zone_at
 from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row
 
@@ -161,7 +161,7 @@ def test_spotify_artist_searches(scene: list[Request], providers: Providers, nam
         (i["id"], i["name"], len(i["images"])) for i in rec["items"]
     ]
     # Several artists answer to the very same name (six "Arctic"s; "Muse" and "MUSE"): the name alone
-    # never identifies an artist (lib/matching.py asks for more).
+    # never identifies an artist (lib/rules/matching.py asks for more).
     same = [a for a in found if a.name.casefold() == query.casefold()]
     assert len(same) == sum(1 for i in rec["items"] if i["name"].casefold() == query.casefold())
     request = scene[0]

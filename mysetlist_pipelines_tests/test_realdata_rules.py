@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 
 from mysetlist_pipelines.lib.http.errors import BadProviderResponse
-from mysetlist_pipelines.lib.models import malformed_note, parse, parse_items
-from mysetlist_pipelines.lib.setlistfm import models as fm
-from mysetlist_pipelines.lib.setlists import encore_numbers, played_songs
-from mysetlist_pipelines.lib.shows import venue_row
-from mysetlist_pipelines.lib.spotify import models as sp
+from mysetlist_pipelines.lib.providers.base import malformed_note, parse, parse_items
+from mysetlist_pipelines.lib.providers.setlistfm import models as fm
+from mysetlist_pipelines.lib.providers.spotify import models as sp
+from mysetlist_pipelines.lib.providers.ticketmaster import models as tm
+from mysetlist_pipelines.lib.rules.setlist_songs import encore_numbers, played_songs
+from mysetlist_pipelines.lib.rules.show_rows import venue_row
 from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row
-from mysetlist_pipelines.lib.ticketmaster import models as tm
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no recorded answers at {REALDATA}")
@@ -173,7 +173,7 @@ def test_every_recorded_venue_gets_a_real_zone(name: str) -> None:
 def test_ticketmaster_venues_with_coordinates_agree_with_their_named_zone() -> None:
     # Where Ticketmaster names the zone, the coordinates lookup gives the same one (its own answers as
     # the check of tzfpy); Cancún's 2016 answer says Mexico_City, the zone Cancún left in 2015.
-    from mysetlist_pipelines.lib.shows import zone_at
+    from mysetlist_pipelines.lib.rules.show_rows import zone_at
 
     checked = 0
     for name in ("ticketmaster/events-us-2020.json", "ticketmaster/events-ny-music-2020.json"):

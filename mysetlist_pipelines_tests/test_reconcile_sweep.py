@@ -11,10 +11,10 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.defs.sensors import reconcile
-from mysetlist_pipelines.defs.sensors.reconcile import RECONCILE_SENSOR_NAME
+from mysetlist_pipelines.defs.sensors import reconciliation as reconcile
+from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_SENSOR_NAME
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.tracking.sweep import SweepCursor, next_position
+from mysetlist_pipelines.lib.tracking.repair.sweep import SweepCursor, next_position
 
 from . import standin_location
 

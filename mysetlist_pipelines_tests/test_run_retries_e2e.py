@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterEventType
 
-from mysetlist_pipelines.defs.sensors.reconcile import RECONCILE_INTERVAL_SECONDS
+from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_INTERVAL_SECONDS
 from mysetlist_pipelines.defs.tracking.orphans import worker_alive
 from mysetlist_pipelines_tests.dagster_stack import FINAL, DagsterStack, poll, start_stack
 from mysetlist_pipelines_tests.tracking_helpers import insert_job, progress

@@ -18,6 +18,7 @@ from mysetlist_pipelines.defs.schedules.maintenance import (
     cleanup_old_sync_data,
     trending_scores,
 )
+from mysetlist_pipelines.defs.schedules.past_setlists import import_past_setlists
 from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, refresh_batches
 from mysetlist_pipelines.defs.schedules.refresh import (
     complete_catalog_sync,
@@ -26,10 +27,9 @@ from mysetlist_pipelines.defs.schedules.refresh import (
     sync_artist_images,
     update_active_artists,
 )
-from mysetlist_pipelines.defs.schedules.setlists import import_past_setlists
 from mysetlist_pipelines.defs.tracking import tracking_connection
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.lib.tracking.models import STEP_BY_NAME
+from mysetlist_pipelines.lib.tracking.records import STEP_BY_NAME
 
 from .artist_support import Sandbox, step_metadata
 from .fleet_helpers import (
@@ -412,7 +412,7 @@ def test_a_batch_run_syncs_its_artists_and_skips_the_rest_of_its_range(
 
 def _failure_records(inst: dg.DagsterInstance, definitions: dg.Definitions) -> list[dg.RunRequest]:
     """The batch_failure_records sensor's requests (partitions resolved as the daemon does)."""
-    from mysetlist_pipelines.defs.schedules.failure_records import batch_failure_records
+    from mysetlist_pipelines.defs.schedules.batch_failures import batch_failure_records
 
     with dg.partition_loading_context(dynamic_partitions_store=inst):
         data = batch_failure_records.evaluate_tick(
@@ -523,7 +523,7 @@ def test_a_batch_runs_partition_status_matches_its_rows(
     ).records
     assert planned == []
 
-    # The failed artist's failure record (lib/fleet/failures.py): the sensor requests a failing
+    # The failed artist's failure record (lib/fleet/failure_records.py): the sensor requests a failing
     # single-partition run of the assets whose steps failed; then Dagster shows it *failed* there,
     # as its row says, and nothing else changes.
     from mysetlist_pipelines.defs.artists.partitions import artists_partitions
@@ -608,7 +608,7 @@ def test_a_batch_waiting_long_in_the_queue_is_linked_and_one_never_launched_fail
     queued runs by batch tag and range, and fails only the rows of a batch no run ever came for."""
     from dagster._core.test_utils import create_run_for_test
 
-    from mysetlist_pipelines.defs.sensors.reconcile import build_reconcile_sensor
+    from mysetlist_pipelines.defs.sensors.reconciliation import build_reconcile_sensor
 
     for name in ("One", "Two", "Three"):
         add_show(db, keyed(db, instance, name, shows_ago=DAY, profile_ago=HOUR), 5)

@@ -15,8 +15,8 @@ import pytest
 
 from mysetlist_pipelines.defs.schedules import discovery as discovery_schedules
 from mysetlist_pipelines.defs.schedules.discovery import sync_eu_shows, sync_us_shows, trending_artist_sync
-from mysetlist_pipelines.lib.fleet.discovery import discover
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.fleet.tm_discovery import discover
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import Settings, get_settings
 from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer

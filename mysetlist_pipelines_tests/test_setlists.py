@@ -4,9 +4,14 @@ from datetime import date
 
 import pytest
 
-from mysetlist_pipelines.lib.setlists import (
+from mysetlist_pipelines.lib.rules.predictions import (
     DEFAULT_PREDICTED_SIZE,
     History,
+    predict,
+    predicted_size,
+    rank_songs,
+)
+from mysetlist_pipelines.lib.rules.setlist_songs import (
     Setlist,
     SetlistSet,
     SetlistSong,
@@ -17,9 +22,6 @@ from mysetlist_pipelines.lib.setlists import (
     named_encore,
     parse_event_date,
     played_songs,
-    predict,
-    predicted_size,
-    rank_songs,
 )
 
 VENUE = SetlistVenue("Wembley Stadium", city="London", country_code="GB")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mysetlist_pipelines.lib.shows import (
+from mysetlist_pipelines.lib.rules.show_rows import (
     TmEvent,
     TmVenue,
     as_float,

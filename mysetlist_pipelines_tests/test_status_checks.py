@@ -1,5 +1,5 @@
 """The `mysetlist status` facts as the `provider_budgets` asset's observation and checks
-(defs/status.py) against a real Postgres: a provider whose breaker is open and one whose day's
+(defs/provider_budgets.py) against a real Postgres: a provider whose breaker is open and one whose day's
 budget is spent warn, the third passes; the sensor reports without a run, the checks also run as
 a check execution."""
 
@@ -11,7 +11,12 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.defs.status import KEY, provider_budget_checks, provider_budgets, provider_status
+from mysetlist_pipelines.defs.provider_budgets import (
+    KEY,
+    provider_budget_checks,
+    provider_budgets,
+    provider_status,
+)
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.status import collect, provider_warning
 

@@ -8,9 +8,9 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.defs.sensors import reconcile
+from mysetlist_pipelines.defs.sensors import reconciliation as reconcile
 from mysetlist_pipelines.defs.sensors.intake import PENDING_SENSOR_NAME
-from mysetlist_pipelines.defs.sensors.reconcile import RECONCILE_SENSOR_NAME
+from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_SENSOR_NAME
 
 from . import standin_location
 from .tracking_helpers import insert_job, job, progress

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import ids
-from .catalog import Album, SpotifyArtist, Track, build_artist
-from .setlists import FmArtist, Setlist, build_setlists
-from .shows import Attraction, Event, Venue, build_attraction, build_events, build_venue
+from .setlistfm.setlists import FmArtist, Setlist, build_setlists
+from .spotify.catalog import Album, SpotifyArtist, Track, build_artist
 from .synthetic import synthetic_spec
+from .ticketmaster.events import Attraction, Event, Venue, build_attraction, build_events, build_venue
 
 DATA_DIR = Path(__file__).parent / "data"
 GROUP_ORDER = {"album": 0, "single": 1, "compilation": 2, "appears_on": 3}

@@ -10,8 +10,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from .catalog import STUDIO_KINDS, Album
 from .dataset import Dataset, Live
+from .spotify.catalog import STUDIO_KINDS, Album
 
 MARKET = "US"
 

@@ -19,13 +19,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
-from . import setlistfm, spotify, ticketmaster
 from .context import Ctx
 from .dataset import ArtistRef, Dataset
 from .faults import Fault, error_response, fault_response, parse_fault_spec, quota_response, truncate
-from .fm_shapes import negotiate
 from .http import Request, Response, json_response
+from .setlistfm import api as setlistfm
+from .setlistfm.shapes import negotiate
+from .spotify import api as spotify
 from .state import Config, SandboxState
+from .ticketmaster import api as ticketmaster
 
 _PROVIDERS: tuple[tuple[str, str, ModuleType], ...] = (
     ("/api/token", "spotify", spotify),

@@ -10,7 +10,7 @@ import psycopg
 from pydantic import PrivateAttr
 
 from mysetlist_pipelines.lib.db.runtime import app_database_url
-from mysetlist_pipelines.lib.providers import Providers
+from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import get_settings
 
 

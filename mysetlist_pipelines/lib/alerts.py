@@ -34,7 +34,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .redaction import redact_error as redact
 from .settings import PROVIDER_LABELS
-from .tracking.events import guess_provider
+from .tracking.progress.events import guess_provider
 
 log = logging.getLogger(__name__)
 

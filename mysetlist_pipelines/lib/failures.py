@@ -5,7 +5,7 @@ that already mean "this request cannot be served": `ArtistNotFound` (no service 
 `UnknownArtistKey`, a provider's `ProviderRequestError` (a 400/404 it will answer the same way again,
 but not a 401, which may be an expired token) and `ProviderNotConfigured`. `dg.Failure(...,
 allow_retries=False)` is read the same way. A run with such a failure is not retried as a whole
-(defs/tracking/step.py tags it so that Dagster's run retries skip it); everything else (a provider
+(defs/tracking/tracked_step.py tags it so that Dagster's run retries skip it); everything else (a provider
 down or rate-limiting past its HTTP retries, a crashed run process) is transient and retried within
 the job's `max_retries`, each retry waiting `retry_backoff_seconds()` after the failure.
 """

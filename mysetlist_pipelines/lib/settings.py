@@ -145,7 +145,7 @@ class Settings(BaseSettings):
 
     # The wait before a job's run retry (Dagster's run retries have no delay of their own): the retry
     # run's first step waits base, 2x, 4x ... (capped at 10 min) after the failed run ended
-    # (lib/failures.py, defs/tracking/step.py).
+    # (lib/failures.py, defs/tracking/tracked_step.py).
     run_retry_backoff_seconds: float = Field(
         30.0,
         ge=0,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import psycopg
 from pydantic import BaseModel
 
-from .providers import PROVIDERS, limits_from_settings
+from .providers.clients import PROVIDERS, limits_from_settings
 from .settings import PROVIDER_LABELS, Settings
 
 
@@ -113,7 +113,7 @@ def collect(conn: psycopg.Connection, settings: Settings) -> Status:
 
 def provider_warning(p: ProviderState) -> str | None:
     """Why an operator should look at this provider now (its breaker open, today's budget spent),
-    or None: what the `provider_budgets` asset checks warn with (defs/status.py)."""
+    or None: what the `provider_budgets` asset checks warn with (defs/provider_budgets.py)."""
     if p.breaker == "open":
         return f"breaker open ({p.open_kind}) until {_when(p.open_until)}: {p.open_reason or ''}".rstrip(": ")
     if p.calls_left <= 0:

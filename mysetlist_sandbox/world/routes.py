@@ -17,8 +17,8 @@ from typing import Any
 from .. import ids
 from ..context import Ctx
 from ..http import Request, Response, Route, json_response
-from ..ticketmaster import BadRequest, _paging, _when, errors, hal_page
-from ..tm_shapes import _classifications, _images
+from ..ticketmaster.api import BadRequest, _paging, _when, errors, hal_page
+from ..ticketmaster.shapes import _classifications, _images
 from .index import Indexes
 from .model import DAY, World
 
@@ -303,7 +303,7 @@ class WorldRoutes:
         }
 
     def sp_albums(self, ctx: Ctx, artist_id: str) -> Response:
-        from ..spotify_shapes import paging
+        from ..spotify.shapes import paging
 
         i = self.world.by_spotify.get(artist_id)
         try:
@@ -352,7 +352,7 @@ class WorldRoutes:
         r = self._album_index().get(album_id)
         if r is None or not w.release_out(r, self.now(ctx)):
             return _sp_error(404, "Resource not found")
-        from ..spotify_shapes import paging
+        from ..spotify.shapes import paging
 
         i = w.rel["artist"][r]
         tracks = []

@@ -10,8 +10,8 @@ import psycopg
 from mysetlist_pipelines.lib.db import integrity
 
 from ..resources import AppDatabase
-from .common import run_partition_keys
 from .partitions import artists_partitions
+from .step_runner import run_partition_keys
 
 SAMPLE = 10  # offending rows shown in the check's metadata
 

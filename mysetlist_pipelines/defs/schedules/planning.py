@@ -48,7 +48,7 @@ ROUTES: dict[str, RefreshRoute] = {}
 
 def routes() -> dict[str, RefreshRoute]:
     """Every refresh route, also when only this module was imported (a benchmark, a test)."""
-    from . import refresh, setlists  # noqa: F401  (their schedules register their routes)
+    from . import refresh  # noqa: F401  (their schedules register their routes)
 
     return ROUTES
 

@@ -19,7 +19,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import tracking
 
-from ..tracking.runs import FINISHED
+from ..tracking.settle_run import FINISHED
 
 RETENTION_CHUNK = 200
 RETENTION_BUDGET_SECONDS = 600.0

@@ -21,7 +21,7 @@ import dagster as dg
 from ..dagster_compat import AnyJob
 from .cancel import build_cancel_sensor
 from .intake import build_pending_sensor
-from .reconcile import build_reconcile_sensor
+from .reconciliation import build_reconcile_sensor
 from .run_status import build_run_status_sensors
 
 

@@ -1,7 +1,7 @@
 """The cancellation sensor: rows the app set to `cancelled` stop their Dagster runs within seconds.
 
 Each tick (the daemon visits sensors about every 5 s):
-1. closes the tracking state of newly cancelled rows (lib/tracking/cancel.py: unfinished steps
+1. closes the tracking state of newly cancelled rows (lib/tracking/settle/cancellation.py: unfinished steps
    `failed` / `cancelled`, `completed_at` and `error` set; a pending row is simply never launched);
 2. stops every queued or running run of the rows cancelled in the last `WATCH_SECONDS`: queued runs
    leave the queue, started ones are terminated (Dagster's own Terminate). Before that each run's
@@ -15,7 +15,7 @@ from __future__ import annotations
 import dagster as dg
 
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.tracking.models import MAX_RETRIES_TAG
+from mysetlist_pipelines.lib.tracking.records import MAX_RETRIES_TAG
 
 from ..evaluation import sync_sensor
 from ..tracking import tracking_connection

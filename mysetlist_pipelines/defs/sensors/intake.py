@@ -1,7 +1,7 @@
 """The pending-jobs sensor: app requests (`sync_jobs` rows) become Dagster runs, once each.
 
 Every tick claims up to `CLAIM_PER_TICK` pending rows (highest priority, then oldest; see
-lib/tracking/claim.py), registers their artist partitions and requests one run per artist with
+lib/tracking/intake/claim.py), registers their artist partitions and requests one run per artist with
 run key = the job id (a job is launched once, however often it is seen), tag
 `mysetlist/sync_job_id`, `dagster/priority` from the row's priority and `dagster/max_retries` from
 `auto_retry` / `max_retries`. Invalid rows are failed in the same tick with their error.

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from ..matching import MatchDecision
+from ..rules.matching import MatchDecision
 from ..text import slugify, unique_slug
 from .bulk import WriteCounts
 

@@ -14,7 +14,8 @@ from datetime import date
 
 import psycopg
 
-from ..setlists import History, ShowCandidate
+from ..rules.predictions import History
+from ..rules.setlist_songs import ShowCandidate
 from .bulk import WriteCounts, insert, merge, upsert
 from .shows import ARTIST_SHOW_IDS
 

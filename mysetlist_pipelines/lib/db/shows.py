@@ -14,7 +14,7 @@ from datetime import date, time
 
 import psycopg
 
-from ..shows import VenueRow
+from ..rules.show_rows import VenueRow
 from ..text import normalize_name, slugify
 from .bulk import WriteCounts, allocate_slugs, insert, merge, update_by_id, upsert
 

@@ -4,9 +4,9 @@ A Dagster run covers a *range* of partitions, and a range follows the partitions
 (when each artist was first registered), not the order a tick selected them in. So the selected
 artists are sorted into partition order and cut into groups of at most `size` artists whose range
 spans at most `SPAN_FACTOR * size` partitions. Partitions inside a range that the tick did not select
-are skipped by the run at no provider cost (defs/artists/common.run_step syncs only the members of
+are skipped by the run at no provider cost (defs/artists/step_runner.run_step syncs only the members of
 the run's batch: the partitions its `sync_jobs` rows were opened for); the run records a
-materialization only for the artists whose steps completed (defs/artists/common
+materialization only for the artists whose steps completed (defs/artists/step_runner
 PER_PARTITION_EVENTS_TAG), so skipped partitions keep their status, and the run's metadata says which
 artists were skipped and why. The span cap bounds that bookkeeping: a sparse selection gets more,
 smaller runs rather than ranges that are mostly skipped partitions.

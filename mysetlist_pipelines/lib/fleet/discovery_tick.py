@@ -19,11 +19,11 @@ from typing import Any
 
 import psycopg
 
-from ..providers import Providers
+from ..providers.clients import Providers
 from . import imports, selection
 from .batches import Batch
-from .discovery import discover
 from .tick import TickInfo, read_allowances, refresh
+from .tm_discovery import discover
 from .work import PROVIDERS, WORK
 
 WINDOW = timedelta(days=90)  # how far ahead discovery looks

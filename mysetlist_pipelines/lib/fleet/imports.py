@@ -19,7 +19,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .budget import SCHEDULE_REQUEST, Allowance
-from .discovery import SeenAttraction
+from .tm_discovery import SeenAttraction
 from .work import IMPORT_CALLS, Calls
 
 RETRY_FAILED_AFTER = timedelta(days=7)

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from .. import artist_keys
-from ..providers import Providers
+from ..providers.clients import Providers
 from .batches import Batch, open_batches
 from .budget import Allowance, Plan, allowances, app_requests_waiting, committed_calls, plan
 from .selection import Candidate

@@ -3,7 +3,7 @@
 A `Work` names the Dagster job a batch run executes, the assets it materializes (a subset of the job
 when a schedule needs only some steps), the `sync_jobs.job_type` of the rows the app sees, and the
 run config. `Work.calls(candidate, now)` is the expected cost per artist, from the cost formulas of
-the clients (lib/spotify, lib/ticketmaster, lib/setlistfm) applied to what is stored about the
+the clients (lib/providers/spotify, lib/providers/ticketmaster, lib/providers/setlistfm) applied to what is stored about the
 artist: its Spotify releases already seen, its recent shows, whether its profile is fresh. Estimates,
 not promises: an artist with new releases costs one call more per release; the planner keeps the
 Spotify token of each run apart (`TOKEN_CALLS`).
@@ -17,23 +17,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..providers.spotify.client import MAX_PAGE as SPOTIFY_ALBUM_PAGE
+from ..providers.ticketmaster.client import PAGE_SIZE as TICKETMASTER_PAGE
 from ..settings import PROVIDERS  # noqa: F401 (re-exported: the fleet's cost model per provider)
-from ..spotify.client import MAX_PAGE as SPOTIFY_ALBUM_PAGE
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, Step
-from ..sync.profile import DEFAULT_MAX_AGE as PROFILE_MAX_AGE
-from ..ticketmaster.client import PAGE_SIZE as TICKETMASTER_PAGE
+from ..sync.artist_profile import DEFAULT_MAX_AGE as PROFILE_MAX_AGE
 from .selection import Candidate
 
 Calls = dict[str, int]
 
 # A profile lookup (identity across the three services): the attraction, the Spotify artist (or a
-# name search), the setlist.fm artist (or a search). lib/sync/profile.py: 2-4 calls on a first import.
+# name search), the setlist.fm artist (or a search). lib/sync/artist_profile.py: 2-4 calls on a first import.
 PROFILE_CALLS: Calls = {"ticketmaster": 1, "spotify": 1, "setlistfm": 1}
 # Releases assumed for a catalog never synced (the album pages + one album call each).
 FIRST_CATALOG_RELEASES = 20
 # setlist.fm pages assumed for an artist whose setlists were never synced (at most 5 are read).
 FIRST_SETLIST_PAGES = 3
-# One Spotify token per run process (lib/spotify: 1 per token lifetime).
+# One Spotify token per run process (lib/providers/spotify: 1 per token lifetime).
 TOKEN_CALLS: Calls = {"spotify": 1}
 # A first import of an artist nobody synced yet (full_sync): what the reserve for the app's imports,
 # and the imports schedules request, are counted at.
@@ -87,7 +87,7 @@ class Work:
 
 def catalog_calls(releases: int | None) -> int:
     """An incremental catalog sync: the album-list pages, plus one album call for a new release
-    (lib/spotify catalog_cost); never synced (`None`): the whole catalog of an assumed size."""
+    (lib/providers/spotify catalog_cost); never synced (`None`): the whole catalog of an assumed size."""
     if releases is None:
         n = FIRST_CATALOG_RELEASES
         return max(1, math.ceil(n / SPOTIFY_ALBUM_PAGE)) + n

@@ -3,12 +3,12 @@ rules work on (those stay testable without a provider)."""
 
 from __future__ import annotations
 
-from ..catalog import Release, Track
-from ..setlistfm import models as fm
-from ..setlists import Setlist, SetlistSet, SetlistSong, SetlistVenue
-from ..shows import TmEvent, TmVenue
-from ..spotify import Album, SimplifiedAlbum
-from ..ticketmaster import models as tm
+from ..providers.setlistfm import models as fm
+from ..providers.spotify import Album, SimplifiedAlbum
+from ..providers.ticketmaster import models as tm
+from ..rules.setlist_songs import Setlist, SetlistSet, SetlistSong, SetlistVenue
+from ..rules.show_rows import TmEvent, TmVenue
+from ..rules.studio_songs import Release, Track
 
 
 def release(album: SimplifiedAlbum) -> Release:

@@ -33,7 +33,10 @@ from ..http.errors import (
     label,
     until_text,
 )
-from ..matching import (
+from ..providers.clients import Providers
+from ..providers.spotify import Artist as SpotifyArtist
+from ..providers.ticketmaster.models import Attraction
+from ..rules.matching import (
     Candidate,
     MatchDecision,
     Method,
@@ -42,9 +45,6 @@ from ..matching import (
     match_by_name,
     not_searched,
 )
-from ..providers import Providers
-from ..spotify import Artist as SpotifyArtist
-from ..ticketmaster.models import Attraction
 from . import ArtistNotFound
 
 _JUNK_GENRES = {"undefined", "other", "music", ""}

@@ -11,8 +11,8 @@ import psycopg
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db.bulk import WriteCounts
-from ..setlists import Setlist, SongIndex, played_songs
-from ..shows import VenueRow, locate_timezone, show_status
+from ..rules.setlist_songs import Setlist, SongIndex, played_songs
+from ..rules.show_rows import VenueRow, locate_timezone, show_status
 from ..text import normalize_name
 
 
@@ -86,7 +86,7 @@ def venue_row(setlist: Setlist) -> VenueRow:
             None, "Unknown venue", "Unknown", None, "Unknown", None, None, None, None, "UTC", "none"
         )
     city = " ".join((v.city or "").split()) or "Unknown"
-    # setlist.fm names no zone: its city's coordinates tell it (lib/shows.py).
+    # setlist.fm names no zone: its city's coordinates tell it (lib/rules/show_rows.py).
     zone, source = locate_timezone(v.country_code, v.latitude, v.longitude)
     return VenueRow(
         tm_venue_id=None,

@@ -15,7 +15,7 @@ import psycopg
 from ..db import artists as artist_store
 from ..http import ProviderError
 from ..http.errors import CircuitOpen, label, until_text
-from ..providers import Providers
+from ..providers.clients import Providers
 
 
 def not_now(

@@ -12,27 +12,12 @@ sensors, reconciliation) -> completed / partial / failed, or back to in_progress
 The app may cancel a pending or in-progress row at any point (cancel.py): -> cancelled.
 """
 
-from .cancel import CancelledJob, CancelResult, absorb_cancellations, cancelled_jobs, request_cancel
-from .claim import Intake, Launch, Rejection, claim_pending, run_key
-from .created import NewJobs, create_jobs, open_batch
-from .events import (
-    Counts,
-    guess_provider,
-    link_run,
-    step_finished,
-    step_progress,
-    step_started,
-)
-from .models import (
-    ARTIST_TAG,
-    BATCH_TAG,
-    SYNC_JOB_TAG,
-    RunInfo,
-    RunOutcome,
-    StepState,
-    Target,
-)
-from .reconcile import (
+from .intake.claim import Intake, Launch, Rejection, claim_pending, run_key
+from .intake.created import NewJobs, create_jobs, open_batch
+from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
+from .progress.rollup import rollup
+from .records import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG, RunInfo, RunOutcome, StepState, Target
+from .repair.drift import (
     PendingBacklog,
     abandon_targets,
     drift_candidates,
@@ -44,9 +29,15 @@ from .reconcile import (
     runs_still_tracked,
     unlinked_launches,
 )
-from .rollup import rollup
-from .runs import needs_settling, resolve_targets, take_over
-from .settle import finish_run
+from .settle.cancellation import (
+    CancelledJob,
+    CancelResult,
+    absorb_cancellations,
+    cancelled_jobs,
+    request_cancel,
+)
+from .settle.run_end import finish_run
+from .settle.run_targets import needs_settling, resolve_targets, take_over
 
 __all__ = [
     "ARTIST_TAG",

@@ -7,8 +7,8 @@ Per provider (docs/operations.md, "Keeping a large fleet fresh"): Ticketmaster's
 event search by country and date window (tm_sweep.py), setlist.fm's `lastUpdated` feed or, when it
 is not available, per-artist checks of shows that happened without a setlist (fm_feed.py), Spotify's
 album list on a weekly cadence and profiles every 30 days (spotify_cadence.py). Each writes the app's
-tables through the same writers as the per-artist steps (lib/db/shows, lib/sync/setlists,
-lib/sync/catalog). Plain functions; `now` is a parameter so a simulation can run days in minutes.
+tables through the same writers as the per-artist steps (lib/db/shows, lib/sync/artist_setlists,
+lib/sync/artist_catalog). Plain functions; `now` is a parameter so a simulation can run days in minutes.
 """
 
 from .day import DayReport, SignalSettings, day_allowances, run_day

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import psycopg
 
-from ...providers import Providers
+from ...providers.clients import Providers
 from ..cronlog import log_cron_run
 from ..past import settle_past_shows
 from ..work import IMPORT_CALLS, PROVIDERS

@@ -1,7 +1,7 @@
 """setlist.fm: actual setlists from the `lastUpdated` feed, or per artist only where a show is missing one.
 
 `feed` mode: `search/setlists?lastUpdated=<cursor>&p=N`, 20 a page, every setlist changed since the
-cursor; those of known artists (artists.mbid) are written through lib/sync/setlists' writer. The
+cursor; those of known artists (artists.mbid) are written through lib/sync/artist_setlists' writer. The
 cursor moves to the read's start (minus `OVERLAP`: a setlist saved while the feed was read is read
 again next time rather than missed; writes are idempotent) only once the feed was read to its end;
 a read the budget cut short resumes at its next page.
@@ -22,10 +22,10 @@ from datetime import date, datetime, timedelta
 import psycopg
 
 from ...http import ProviderError
-from ...providers import Providers
-from ...setlists import Setlist
+from ...providers.clients import Providers
+from ...rules.setlist_songs import Setlist
 from ...sync import StepReport, adapters
-from ...sync.setlists import fetch_setlists, store_setlists, store_setlists_many
+from ...sync.artist_setlists import fetch_setlists, store_setlists, store_setlists_many
 from .state import cursor, set_cursor
 
 FEED_CURSOR = "setlistfm:feed"
@@ -110,7 +110,7 @@ def _store(
         unique = sorted({s.id: s for s in setlists}.values(), key=lambda s: s.event_date, reverse=True)
         items.append((artist_id, name, unique))
     # One transaction for the feed's artists (thousands a day at fleet scale), the per-artist
-    # writer's rows (lib/sync/setlists.store_setlists_many).
+    # writer's rows (lib/sync/artist_setlists.store_setlists_many).
     return store_setlists_many(conn, items, today)
 
 

@@ -3,7 +3,7 @@
 Development Mode has no endpoint that lists many artists' releases (external-apis.md), so each
 artist costs one call per check: `artists/{id}/albums?include_groups=album,single&limit=1`, whose
 `total` is compared with the releases stored (pipelines.spotify_releases). Only an artist whose
-total differs gets the incremental catalog sync (lib/sync/catalog: the album pages + 1 call per new
+total differs gets the incremental catalog sync (lib/sync/artist_catalog: the album pages + 1 call per new
 release); an unchanged one is stamped `song_catalog_synced_at` as the sync would. Due: never checked,
 or checked longer ago than the cadence (`active_days` for an artist with an upcoming show or a
 release in the last year, `dormant_days` for the others); the longest unchecked go first, so a
@@ -24,8 +24,8 @@ import psycopg
 
 from ...db.artists import mark_synced_many
 from ...http import ProviderError
-from ...providers import Providers
-from ...sync.catalog import sync_catalog
+from ...providers.clients import Providers
+from ...sync.artist_catalog import sync_catalog
 from .state import stamp_artists
 
 

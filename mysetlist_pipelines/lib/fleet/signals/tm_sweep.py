@@ -1,12 +1,12 @@
 """Ticketmaster: every known artist's upcoming shows from market-wide searches, not one search each.
 
 A unit of work is (country, window): `events.json?countryCode=XX&classificationName=music`, 200 a page
-by date. lib/ticketmaster's paging narrows the window itself when `size*page` would reach 1,000
+by date. lib/providers/ticketmaster's paging narrows the window itself when `size*page` would reach 1,000
 (DIS1035): it restarts at the last event's start. The near range (the next `near_days`) is swept
 every day; the far range (to `horizon_days`) is cut into `far_slices` slices, swept from a rotating
 cursor for as long as the budget lasts (all of them when it allows). Every event is linked to every
 known artist on its bill at once; only events that differ from the stored show (new, moved, a
-status change) are written, through the same writers as lib/sync/shows. A stored upcoming show that
+status change) are written, through the same writers as lib/sync/artist_shows. A stored upcoming show that
 a completely read window no longer lists is looked up by id (it may have moved out of the window).
 """
 
@@ -23,11 +23,11 @@ from ...db import shows as store
 from ...db.artists import mark_synced_many
 from ...db.bulk import lock
 from ...http import ProviderError
-from ...providers import Providers
-from ...shows import TmEvent, headliners, show_status, venue_row
+from ...providers.clients import Providers
+from ...providers.ticketmaster.client import PAGE_SIZE
+from ...rules.show_rows import TmEvent, headliners, show_status, venue_row
 from ...sync import adapters
-from ...sync.shows import show_row
-from ...ticketmaster.client import PAGE_SIZE
+from ...sync.artist_shows import show_row
 from .state import cursor, set_cursor
 
 FAR_CURSOR = "ticketmaster:far_slice"
@@ -208,7 +208,7 @@ def write_events(
     today: date,
     written: set[str] | None = None,
 ) -> int:
-    """lib/sync/shows' write, for the events of many artists at once: venues, shows (adopting a show
+    """lib/sync/artist_shows' write, for the events of many artists at once: venues, shows (adopting a show
     setlist.fm created first), show_artists, and each artist's show totals."""
     usable = [e for e in events if e.venue is not None and any(a in attractions for a in e.attraction_ids)]
     if not usable:
