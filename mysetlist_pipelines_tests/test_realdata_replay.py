@@ -26,7 +26,8 @@ from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.providers.setlistfm.models import Setlist as FmSetlist
 from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
 from mysetlist_pipelines.lib.rules.show_rows import guessed_zones, venue_row, zone_at
-from mysetlist_pipelines.lib.rules.studio_songs import dedupe, excluded_kind, is_live_release
+from mysetlist_pipelines.lib.rules.studio_songs import dedupe
+from mysetlist_pipelines.lib.rules.version_markers import excluded_kind, is_live_release
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row

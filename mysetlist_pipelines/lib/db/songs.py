@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from ..rules.studio_songs import CatalogSong, Release, StoredSong, Track, parse_release_date
+from ..rules.catalog_records import CatalogSong, Release, StoredSong, Track, parse_release_date
 from .bulk import WriteCounts, update_by_id, upsert
 
 SONG_COLUMNS = (

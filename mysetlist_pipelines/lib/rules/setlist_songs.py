@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..text import normalize_name
-from .studio_songs import song_key
+from .version_markers import song_key
 
 # What setlist.fm editors call an encore set, in the languages of the sites' users: English/French
 # "encore", German "Zugabe(n)", Spanish/Portuguese/Italian/Polish "bis", French "rappel", Dutch "toegift",
