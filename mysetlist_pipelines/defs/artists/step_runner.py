@@ -12,7 +12,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
-from mysetlist_pipelines.lib.db.bulk import WriteCounts
+from mysetlist_pipelines.lib.db.write_counts import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
 from mysetlist_pipelines.lib.fleet.failure_records import recorded_error

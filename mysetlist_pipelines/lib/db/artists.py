@@ -17,7 +17,7 @@ import psycopg
 
 from ..rules.matching import MatchDecision
 from ..text import slugify, unique_slug
-from .bulk import WriteCounts
+from .write_counts import WriteCounts
 
 ID_COLUMNS = ("tm_attraction_id", "spotify_id", "mbid")
 SERVICE_COLUMN = {"ticketmaster": "tm_attraction_id", "spotify": "spotify_id", "setlistfm": "mbid"}

@@ -15,7 +15,9 @@ import psycopg
 
 from ..rules.predictions import History
 from ..rules.setlist_songs import ShowCandidate
-from .bulk import WriteCounts, insert, merge, upsert
+from .bulk import insert, merge
+from .upsert import upsert
+from .write_counts import WriteCounts
 
 SETLIST_COLUMNS = ("show_id", "artist_id", "type", "name", "order_index", "imported_from", "external_id")
 
