@@ -46,7 +46,7 @@ def _db_migrate(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from .lib.devserver import SandboxNotInstalled, sandbox_server
+    from .lib.dev_setup import SandboxNotInstalled, sandbox_server
 
     try:
         server = sandbox_server()
