@@ -14,7 +14,7 @@ from datetime import date
 import psycopg
 
 from ..rules.predictions import History
-from ..rules.setlist_songs import ShowCandidate
+from ..rules.setlist_records import ShowCandidate
 from .bulk import insert, merge
 from .upsert import upsert
 from .write_counts import WriteCounts

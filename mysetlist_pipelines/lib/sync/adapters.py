@@ -7,7 +7,7 @@ from ..providers.setlistfm import models as fm
 from ..providers.spotify import Album, SimplifiedAlbum
 from ..providers.ticketmaster import models as tm
 from ..rules.catalog_records import Release, Track
-from ..rules.setlist_songs import Setlist, SetlistSet, SetlistSong, SetlistVenue
+from ..rules.setlist_records import Setlist, SetlistSet, SetlistSong, SetlistVenue
 from ..rules.show_rows import TmEvent, TmVenue
 
 

@@ -25,7 +25,9 @@ from ..db import songs as catalog_store
 from ..db.bulk import lock, update_by_id
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
-from ..rules.setlist_songs import Setlist, ShowCandidate, SongIndex, match_show, played_songs
+from ..rules.setlist_records import Setlist, ShowCandidate
+from ..rules.setlist_songs import SongIndex, played_songs
+from ..rules.show_matching import match_show
 from ..rules.show_rows import GUESSED_SOURCES, guessed_zones
 from . import StepReport, adapters
 from .setlist_links import CoverSongs, create_shows, link, venue_name
