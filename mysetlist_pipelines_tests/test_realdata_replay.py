@@ -162,7 +162,7 @@ def test_spotify_artist_searches(scene: list[Request], providers: Providers, nam
         (i["id"], i["name"], len(i["images"])) for i in rec["items"]
     ]
     # Several artists answer to the very same name (six "Arctic"s; "Muse" and "MUSE"): the name alone
-    # never identifies an artist (lib/rules/matching.py asks for more).
+    # never identifies an artist (lib/rules/name_matching.py asks for more).
     same = [a for a in found if a.name.casefold() == query.casefold()]
     assert len(same) == sum(1 for i in rec["items"] if i["name"].casefold() == query.casefold())
     request = scene[0]

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from ..rules.matching import MatchDecision
+from ..rules.match_decisions import MatchDecision
 from ..text import slugify, unique_slug
 from .write_counts import WriteCounts
 

@@ -20,7 +20,7 @@ from .. import artist_keys
 from ..db import artists as store
 from ..db.bulk import lock
 from ..providers.clients import Providers
-from ..rules.matching import MatchDecision
+from ..rules.match_decisions import MatchDecision
 from . import AlreadyImported, ArtistNotFound, StepReport
 from .identity import Resolution, genres, resolve
 
