@@ -16,7 +16,7 @@ from collections import Counter
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..db import songs as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db import songs as catalog_store
