@@ -12,8 +12,9 @@ sensors, reconciliation) -> completed / partial / failed, or back to in_progress
 The app may cancel a pending or in-progress row at any point (cancel.py): -> cancelled.
 """
 
-from .intake.claim import Intake, Launch, Rejection, claim_pending, run_key
+from .intake.claim import claim_pending
 from .intake.created import NewJobs, create_jobs, open_batch
+from .intake.launches import Intake, Launch, Rejection, run_key
 from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
 from .records import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG, RunInfo, RunOutcome, StepState, Target

@@ -15,7 +15,7 @@ from ...steps import Step, steps_for
 from ..locks import lock_jobs
 from ..progress.rollup import rollup
 from ..records import STEP_POSITION
-from .claim import insert_steps
+from .claim_writes import insert_steps
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from psycopg import Connection
 
 from ...redaction import redact_error
-from ..intake.claim import Launch, clamp_priority, retries_allowed
+from ..intake.launches import Launch, clamp_priority, retries_allowed
 from ..locks import lock_jobs
 from ..progress.rollup import load_targets, rollup
 from ..records import Target

@@ -14,8 +14,8 @@ from __future__ import annotations
 from psycopg import Connection
 
 from ...dagster_tags import BACKFILL_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
-from ..intake.claim import DAGSTER_PRIORITY
 from ..intake.created import NewJobs, create_jobs
+from ..intake.launches import DAGSTER_PRIORITY
 from ..locks import lock_jobs
 from ..progress.rollup import load_targets
 from ..records import FINAL_TARGET_STATUSES, MAX_RETRIES_TAG, PRIORITY_TAG, RunInfo, Target
