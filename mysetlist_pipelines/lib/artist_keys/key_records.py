@@ -49,7 +49,7 @@ class UnknownArtistKey(LookupError):
 
 def validate(request: ArtistRequest) -> None:
     """The checks that need no database: something to go on, and a well-formed artists.id. (The
-    formats of a sync_jobs row's external ids are checked at intake: lib/tracking/intake/requests.py.)"""
+    formats of a sync_jobs row's external ids are checked at intake: lib/tracking/intake/artist_rows.py.)"""
     if request.is_empty():
         raise ValueError("an artist request needs an artists.id, an external id or a name")
     if request.artist_id:

@@ -26,7 +26,8 @@ from ..locks import lock_jobs
 from ..progress.rollup import rollup
 from .claim_writes import write_claims, write_rejections
 from .launches import Intake, Launch, Rejection, clamp_priority, retries_allowed, run_key
-from .requests import PENDING_COLUMNS, BadRequest, PendingRow, artist_requests
+from .pending_rows import PENDING_COLUMNS, BadRequest, PendingRow
+from .requests import artist_requests
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import psycopg
 from ...steps import steps_for
 from ..records import STEP_POSITION
 from .launches import Rejection
-from .requests import PendingRow
+from .pending_rows import PendingRow
 
 
 def write_claims(
