@@ -23,7 +23,9 @@ from psycopg.types.json import Jsonb
 
 from ..records import STEP_COLUMNS, TARGET_COLUMNS, StepState, Target
 from ..settle.cancellation import close_cancelled
-from .view import import_view, job_view, progress_views
+from .import_view import import_view
+from .job_view import job_view
+from .step_views import progress_views
 
 # sync_jobs statuses a rollup never rewrites: a new request (`pending`) and every finished row. A row
 # the app has just cancelled is not finished yet: its rollup closes it once (sets `completed_at`).
