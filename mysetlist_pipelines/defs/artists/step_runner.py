@@ -21,7 +21,7 @@ from mysetlist_pipelines.lib.redaction import redact_error
 from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, STEP_BY_ASSET
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
-from mysetlist_pipelines.lib.tracking.records import FAILURE_RECORD_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG
 
 from ..resources import AppDatabase, ProviderClients
 from ..tracking.tracked_step import tracked_step

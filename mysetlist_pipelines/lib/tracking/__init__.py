@@ -17,7 +17,6 @@ from .intake.created import NewJobs, create_jobs, open_batch
 from .intake.launches import Intake, Launch, Rejection, run_key
 from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
-from .records import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG, RunInfo, RunOutcome, StepState, Target
 from .repair.drift import (
     PendingBacklog,
     abandon_targets,
@@ -30,6 +29,8 @@ from .repair.drift import (
     runs_still_tracked,
     unlinked_launches,
 )
+from .run_records import RunInfo, RunOutcome
+from .run_tags import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG
 from .settle.cancellation import (
     CancelledJob,
     CancelResult,
@@ -39,6 +40,7 @@ from .settle.cancellation import (
 )
 from .settle.run_end import finish_run
 from .settle.run_targets import needs_settling, resolve_targets, take_over
+from .state_rows import StepState, Target
 
 __all__ = [
     "ARTIST_TAG",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import psycopg
 
 from ...steps import steps_for
-from ..records import STEP_POSITION
+from ..state_rows import STEP_POSITION
 from .launches import Rejection
 from .pending_rows import PendingRow
 

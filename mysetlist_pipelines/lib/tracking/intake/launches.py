@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..records import (
-    ARTIST_TAG,
-    MAX_RETRIES_TAG,
-    PRIORITY_TAG,
-    RETRY_STRATEGY_TAG,
-    SYNC_JOB_TAG,
-)
+from ..run_tags import ARTIST_TAG, MAX_RETRIES_TAG, PRIORITY_TAG, RETRY_STRATEGY_TAG, SYNC_JOB_TAG
 
 MAX_RETRIES_CAP = 10
 # sync_jobs.priority 1 (high) .. 3 (low) -> Dagster's run queue priority (higher runs first).

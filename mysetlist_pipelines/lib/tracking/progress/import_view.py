@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..records import STEP_BY_NAME, StepState, Target
+from ..state_rows import STEP_BY_NAME, StepState, Target
 from .job_view import error_text, outcome_of
 
 

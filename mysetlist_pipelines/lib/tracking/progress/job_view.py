@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ...redaction import redact_error
 from ...settings import PROVIDER_LABELS
-from ..records import StepState, Target
+from ..state_rows import StepState, Target
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..records import StepState
+from ..state_rows import StepState
 
 
 @dataclass(frozen=True)

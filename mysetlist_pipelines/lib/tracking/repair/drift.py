@@ -11,8 +11,8 @@ from psycopg import Connection
 from ...redaction import redact_error
 from ..intake.launches import Launch, clamp_priority, retries_allowed
 from ..locks import lock_jobs
-from ..progress.rollup import load_targets, rollup
-from ..records import Target
+from ..progress.rollup import rollup
+from ..state_rows import Target, load_targets
 
 
 def open_targets(conn: Connection, limit: int, after: tuple[str, str] | None = None) -> list[Target]:

@@ -17,8 +17,9 @@ from ...dagster_tags import BACKFILL_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 from ..intake.created import NewJobs, create_jobs
 from ..intake.launches import DAGSTER_PRIORITY
 from ..locks import lock_jobs
-from ..progress.rollup import load_targets
-from ..records import FINAL_TARGET_STATUSES, MAX_RETRIES_TAG, PRIORITY_TAG, RunInfo, Target
+from ..run_records import RunInfo
+from ..run_tags import MAX_RETRIES_TAG, PRIORITY_TAG
+from ..state_rows import FINAL_TARGET_STATUSES, Target, load_targets
 
 _PRIORITY_FROM_DAGSTER = {v: k for k, v in DAGSTER_PRIORITY.items()}
 
