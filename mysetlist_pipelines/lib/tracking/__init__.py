@@ -17,15 +17,11 @@ from .intake.created import NewJobs, create_jobs, open_batch
 from .intake.launches import Intake, Launch, Rejection, run_key
 from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
-from .repair.drift import (
-    PendingBacklog,
+from .repair.drift import PendingBacklog, drift_candidates, drift_page, pending_backlog, repair
+from .repair.lost_runs import (
     abandon_targets,
-    drift_candidates,
-    drift_page,
     mark_reissued,
     open_targets,
-    pending_backlog,
-    repair,
     runs_still_tracked,
     unlinked_launches,
 )

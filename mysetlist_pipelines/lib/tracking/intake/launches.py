@@ -2,7 +2,7 @@
 Dagster priority, its retry budget), a `Rejection` per invalid row, and the pass's `Intake`.
 
 Apart from the claim (claim.py) because the reconciliation re-issues launches that never started
-(repair/drift.py) and the fleet's launchers tag their runs with the same priorities, without claiming.
+(repair/lost_runs.py) and the fleet's launchers tag their runs with the same priorities, without claiming.
 """
 
 from __future__ import annotations
