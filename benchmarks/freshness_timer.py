@@ -21,7 +21,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from mysetlist_pipelines.lib.fleet.budget import Allowance, plan
+from mysetlist_pipelines.lib.fleet.allowances import Allowance
+from mysetlist_pipelines.lib.fleet.budget import plan
 from mysetlist_pipelines.lib.fleet.selection import Candidate
 from mysetlist_pipelines.lib.fleet.tick import MAX_ARTISTS_PER_TICK
 from mysetlist_pipelines.lib.fleet.work import PROVIDERS, WORK

@@ -6,8 +6,10 @@ rows (cronlog.py). defs/schedules wires them into Dagster schedules; tick.py is 
 refresh tick.
 """
 
+from .allowances import Allowance, allowances
 from .batches import Batch, batch_members, group, load_tick, open_batches
-from .budget import Allowance, Deferral, Plan, allowances, app_requests_waiting, committed_calls, plan
+from .budget import Deferral, Plan, plan
+from .committed_work import app_requests_waiting, committed_calls
 from .cronlog import CronRun, already_logged, log_cron_run
 from .selection import Candidate
 from .tick import RefreshOutcome, TickInfo, ensure_keys, read_allowances, refresh

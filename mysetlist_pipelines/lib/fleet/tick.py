@@ -22,8 +22,10 @@ import psycopg
 
 from .. import artist_keys
 from ..providers.clients import Providers
+from .allowances import Allowance, allowances
 from .batches import Batch, open_batches
-from .budget import Allowance, Plan, allowances, app_requests_waiting, committed_calls, plan
+from .budget import Plan, plan
+from .committed_work import app_requests_waiting, committed_calls
 from .selection import Candidate
 from .work import PROVIDERS, Work
 
