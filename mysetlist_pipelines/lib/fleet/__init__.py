@@ -7,7 +7,9 @@ refresh tick.
 """
 
 from .allowances import Allowance, allowances
-from .batches import Batch, batch_members, group, load_tick, open_batches
+from .batch_grouping import group
+from .batch_opening import open_batches
+from .batches import Batch, batch_members, load_tick
 from .budget import Deferral, Plan, plan
 from .committed_work import app_requests_waiting, committed_calls
 from .cronlog import CronRun, already_logged, log_cron_run

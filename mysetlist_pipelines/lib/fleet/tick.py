@@ -23,7 +23,8 @@ import psycopg
 from .. import artist_keys
 from ..providers.clients import Providers
 from .allowances import Allowance, allowances
-from .batches import Batch, open_batches
+from .batch_opening import open_batches
+from .batches import Batch
 from .budget import Plan, plan
 from .committed_work import app_requests_waiting, committed_calls
 from .selection import Candidate
