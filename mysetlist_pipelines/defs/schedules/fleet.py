@@ -24,7 +24,7 @@ from mysetlist_pipelines.lib.dagster_tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 from mysetlist_pipelines.lib.db.runtime import app_database_url
-from mysetlist_pipelines.lib.fleet.selection import Candidate
+from mysetlist_pipelines.lib.fleet.candidates import Candidate
 from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.tracking import BATCH_TAG

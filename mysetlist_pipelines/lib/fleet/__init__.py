@@ -11,9 +11,9 @@ from .batch_grouping import group
 from .batch_opening import open_batches
 from .batches import Batch, batch_members, load_tick
 from .budget import Deferral, Plan, plan
+from .candidates import Candidate
 from .committed_work import app_requests_waiting, committed_calls
 from .cronlog import CronRun, already_logged, log_cron_run
-from .selection import Candidate
 from .tick import RefreshOutcome, TickInfo, ensure_keys, read_allowances, refresh
 from .work import IMPORT_CALLS, PROVIDERS, WORK, Calls, Work
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .allowances import Allowance
-from .selection import Candidate
+from .candidates import Candidate
 from .work import PROVIDERS, TOKEN_CALLS, Calls
 
 

@@ -26,8 +26,8 @@ from .allowances import Allowance, allowances
 from .batch_opening import open_batches
 from .batches import Batch
 from .budget import Plan, plan
+from .candidates import Candidate
 from .committed_work import app_requests_waiting, committed_calls
-from .selection import Candidate
 from .work import PROVIDERS, Work
 
 SAMPLE = 50  # artists and batches listed by name in a cron_logs row (the counts are always complete)
