@@ -9,7 +9,7 @@ repeat itself safely, and the reconciliation repairs drift with the same code.
 Lifecycle: `claim_pending` (pending -> in_progress + one run request per target, or failed at once) ->
 `step_started` / `step_progress` / `step_finished` (from inside the run) -> `finish_run` (run-status
 sensors, reconciliation) -> completed / partial / failed, or back to in_progress while a retry runs.
-The app may cancel a pending or in-progress row at any point (cancel.py): -> cancelled.
+The app may cancel a pending or in-progress row at any point (settle/cancellation.py): -> cancelled.
 """
 
 from .intake.claim import claim_pending
