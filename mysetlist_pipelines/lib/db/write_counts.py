@@ -1,8 +1,8 @@
 """What every bulk write returns: `WriteCounts` (inserted / updated / unchanged), summed per step and
 shown in the step's metadata.
 
-Apart from the writes (bulk.py, upsert.py) because the steps, the tracking and defs/ pass the counts
-around without writing anything.
+Apart from the writes (bulk.py, upsert.py) because the per-artist steps and defs/ (the step's
+metadata) pass the counts around without writing anything.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The stored show a setlist belongs to (`match_show`): same date, and the same venue name or city.
 
-Apart from the songs played (setlist_songs.py) because it matches shows, not songs, and is the rule a
-co-headlined or double show tests.
+Apart from the songs played (setlist_songs.py) because it matches a setlist to a stored show, not songs
+to the catalog.
 """
 
 from __future__ import annotations
