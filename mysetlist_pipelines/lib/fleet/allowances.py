@@ -2,7 +2,7 @@
 the app's imports (the larger of `reserve_fraction` x daily quota and the expected cost of the
 requests waiting now), minus what queued fleet work is still expected to spend.
 
-Apart from the plan (budget.py) because the signal plan's day, the schedule-requested imports and the
+Apart from the plan (budget.py) because the signal plan's schedule (tick.read_allowances), the schedule-requested imports and the
 benchmarks read the allowances without planning a tick.
 """
 
