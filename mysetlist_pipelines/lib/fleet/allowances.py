@@ -2,8 +2,8 @@
 the app's imports (the larger of `reserve_fraction` x daily quota and the expected cost of the
 requests waiting now), minus what queued fleet work is still expected to spend.
 
-Apart from the plan (budget.py) because the signal plan's schedule (tick.read_allowances), the schedule-requested imports and the
-benchmarks read the allowances without planning a tick.
+Apart from the plan (budget.py) because the signal plan's schedule (tick.read_allowances), the
+schedule-requested imports and the benchmarks read the allowances without planning a tick.
 """
 
 from __future__ import annotations
