@@ -33,6 +33,10 @@ def stage(conn: psycopg.Connection, like: str, columns: Sequence[str], rows: Ite
     with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(name, cols)) as copy:
         for row in rows:
             copy.write_row(row)
+    # A temporary table has no statistics until analyzed (autovacuum never sees it): the planner
+    # then guesses thousands of rows and joins a handful of staged rows to `shows` by hashing the
+    # whole table, a full scan per write at fleet scale. Its real size lets it probe the indexes.
+    conn.execute(sql.SQL("ANALYZE {}").format(name))
     return name
 
 
