@@ -21,8 +21,9 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from mysetlist_pipelines.lib.fleet.budget import Allowance, plan
-from mysetlist_pipelines.lib.fleet.selection import Candidate
+from mysetlist_pipelines.lib.fleet.allowances import Allowance
+from mysetlist_pipelines.lib.fleet.budget import plan
+from mysetlist_pipelines.lib.fleet.candidates import Candidate
 from mysetlist_pipelines.lib.fleet.tick import MAX_ARTISTS_PER_TICK
 from mysetlist_pipelines.lib.fleet.work import PROVIDERS, WORK
 from mysetlist_sandbox.world import World

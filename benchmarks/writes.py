@@ -1,4 +1,4 @@
-"""Postgres write rate: the catalog's song upsert (lib/db/bulk.upsert, as lib/db/songs.write_catalog
+"""Postgres write rate: the catalog's song upsert (lib/db/upsert.upsert, as lib/db/songs.write_catalog
 calls it) against a plain COPY of the very same rows into the same table on the same server.
 
 Rows are song rows as the catalog writes them (lib/db/songs.song_values columns), generated
@@ -6,7 +6,7 @@ deterministically. Each variant starts from a fresh migrated database (same inde
 key and the unique spotify_id) and runs in one transaction, commit included in the time:
 
 - COPY: `COPY songs (...) FROM STDIN` of all rows, the floor for getting rows into the table.
-- upsert, new rows: bulk.upsert of all rows (stage by COPY, INSERT ... ON CONFLICT DO UPDATE ...
+- upsert, new rows: upsert of all rows (stage by COPY, INSERT ... ON CONFLICT DO UPDATE ...
   WHERE IS DISTINCT FROM, then the key -> id join the caller needs).
 - upsert, unchanged rows: the same rows again into the filled table (a refresh: nothing written).
 - upsert in artist-sized chunks: the first fifth of the rows as separate transactions of `chunk` rows,
@@ -27,8 +27,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from mysetlist_pipelines.lib.db.bulk import stage, upsert
 from mysetlist_pipelines.lib.db.songs import SONG_COLUMNS
+from mysetlist_pipelines.lib.db.staging import stage
+from mysetlist_pipelines.lib.db.upsert import upsert
 
 from .env import BenchEnv, figure
 
@@ -135,7 +136,7 @@ def measure(
             f"{len(chunked_rows):,} rows in transactions of {chunk}: {rate['chunked']:,.0f} rows/s ({rate['chunked'] / rate['copy']:.2f} x COPY); "
             f"floor of any staged write (stage + bare INSERT ... SELECT): {rate['floor']:,.0f} rows/s "
             f"({rate['floor'] / rate['copy']:.2f} x COPY)",
-            "lib/db/bulk.upsert into `songs` on spotify_id (as the catalog writes them) vs `COPY songs FROM STDIN` of "
+            "lib/db/upsert.upsert into `songs` on spotify_id (as the catalog writes them) vs `COPY songs FROM STDIN` of "
             "the same rows, each into a fresh migrated database on the same server, one transaction, commit "
             f"included; median of {rounds} alternating rounds",
             ok,

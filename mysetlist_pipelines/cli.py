@@ -1,4 +1,8 @@
-"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs, status."""
+"""The `mysetlist` command: check-env, db migrate, sandbox, dev, import, jobs, status.
+
+This module is the command line (the parser and `main`); what each command does is in
+lib/cli_commands.py.
+"""
 
 from __future__ import annotations
 
@@ -8,90 +12,18 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from .lib.cli_commands import (
+    run_check_env,
+    run_db_migrate,
+    run_dev_command,
+    run_import,
+    run_jobs,
+    run_sandbox,
+    run_status,
+)
 from .lib.steps import JOB_TYPES  # the step table, plain data: cheap to import
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _check_env(args: argparse.Namespace) -> int:
-    from .lib.checkenv import check_env
-
-    report = check_env(production=args.production)
-    print(report.render())
-    return 0 if report.ok else 1
-
-
-def _db_migrate(args: argparse.Namespace) -> int:
-    from .lib.db.migrate import MigrationError, migrate
-    from .lib.db.runtime import resolve
-    from .lib.db.urls import libpq_url, redact_url
-    from .lib.settings import get_settings
-
-    settings = get_settings()
-    configured = settings.secret("database_url")
-    # With DATABASE_URL set only the app's database is touched: resolve() would also set up Dagster's
-    # storage (a `dagster` schema in it), which a migrate Job against Supabase must not do.
-    app_url = libpq_url(configured) if configured else resolve(settings).app_url
-    try:
-        applied = migrate(app_url)
-    except MigrationError as exc:
-        print(f"migration failed: {exc}", file=sys.stderr)
-        return 1
-    where = redact_url(app_url) if configured else "embedded PostgreSQL"
-    if applied:
-        print(f"applied {len(applied)} migration(s) to {where}: {', '.join(applied)}")
-    else:
-        print(f"{where} is up to date; nothing to apply")
-    return 0
-
-
-def _sandbox(args: argparse.Namespace) -> int:
-    from .lib.devserver import SandboxNotInstalled, sandbox_server
-
-    try:
-        server = sandbox_server()
-    except SandboxNotInstalled as exc:
-        print(f"mysetlist sandbox: {exc}", file=sys.stderr)
-        return 2
-    try:
-        server.serve_forever(
-            host=args.host,
-            port=args.port,
-            faults=args.fault,
-            enforce_rates=args.enforce_rates,
-            today=args.today,
-            synthetic_artists=args.synthetic_artists,
-        )
-    except (ValueError, OSError) as exc:  # a bad --fault or --today, a port in use
-        print(f"sandbox: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _dev(args: argparse.Namespace) -> int:
-    from .lib.devserver import run_dev
-
-    return run_dev(port=args.port, host=args.host, sandbox_port=args.sandbox_port)
-
-
-def _import(args: argparse.Namespace) -> int:
-    from .lib.jobs_cli import import_artist
-
-    return import_artist(args.artist, job_type=args.job_type, priority=args.priority, wait=args.wait)
-
-
-def _jobs(args: argparse.Namespace) -> int:
-    from .lib.jobs_cli import cancel_job, list_jobs
-
-    if args.jobs_command == "cancel":
-        return cancel_job(args.job_id)
-    return list_jobs(limit=args.limit, status=args.status)
-
-
-def _status(args: argparse.Namespace) -> int:
-    from .lib.jobs_cli import show_status
-
-    return show_status(as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,14 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-env", help="report every setting: set, valid, and what it means")
     p.add_argument("--production", action="store_true", help="also require every provider's credentials")
-    p.set_defaults(handler=_check_env)
+    p.set_defaults(handler=run_check_env)
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     m = db_sub.add_parser(
         "migrate", help="apply the pending sql/ migrations (embedded Postgres if no DATABASE_URL)"
     )
-    m.set_defaults(handler=_db_migrate)
+    m.set_defaults(handler=run_db_migrate)
 
     s = sub.add_parser("sandbox", help="serve fake Spotify, Ticketmaster and setlist.fm APIs on loopback")
     s.add_argument("--port", type=int, default=8765)
@@ -130,34 +62,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--synthetic-artists", type=int, default=0, metavar="N", help="add N generated artists (benchmarks)"
     )
-    s.set_defaults(handler=_sandbox)
+    s.set_defaults(handler=run_sandbox)
 
     d = sub.add_parser("dev", help="embedded Postgres, migrations, sandbox, Dagster UI and daemon")
     d.add_argument("--port", type=int, default=3000, help="Dagster UI port (default 3000)")
     d.add_argument("--host", default="127.0.0.1", help="UI bind address; it has no login, keep it local")
     d.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")
-    d.set_defaults(handler=_dev)
+    d.set_defaults(handler=run_dev_command)
 
     i = sub.add_parser("import", help="ask for an artist import exactly as the app does (a sync_jobs row)")
     i.add_argument("artist", help="artist name, Spotify id, or Ticketmaster attraction id")
     i.add_argument("--job-type", default="full_sync", choices=JOB_TYPES)
     i.add_argument("--priority", type=int, default=1, choices=[1, 2, 3], help="1 high, 2 normal, 3 low")
     i.add_argument("--wait", action="store_true", help="show live progress until the job ends")
-    i.set_defaults(handler=_import)
+    i.set_defaults(handler=run_import)
 
     j = sub.add_parser("jobs", help="recent sync jobs with status and progress")
     j.add_argument("--limit", type=int, default=20)
     j.add_argument(
         "--status", choices=["pending", "in_progress", "completed", "failed", "partial", "cancelled"]
     )
-    j.set_defaults(handler=_jobs, jobs_command=None)
+    j.set_defaults(handler=run_jobs, jobs_command=None)
     j_sub = j.add_subparsers(dest="jobs_command", required=False, metavar="JOBS_COMMAND")
     c = j_sub.add_parser("cancel", help="cancel a pending or in-progress sync job, as the app does")
     c.add_argument("job_id", metavar="ID", help="the sync_jobs id (or a unique prefix, as `jobs` prints)")
 
     st = sub.add_parser("status", help="providers' calls left today, breakers, last errors; the run queue")
     st.add_argument("--json", action="store_true", help="print JSON (for scripts)")
-    st.set_defaults(handler=_status)
+    st.set_defaults(handler=run_status)
     return parser
 
 

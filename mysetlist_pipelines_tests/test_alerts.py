@@ -1,4 +1,4 @@
-"""Alerts (lib/alerts.py) against a real Postgres and a local HTTP server standing in for Sentry's
+"""Alerts (lib/alerts/) against a real Postgres and a local HTTP server standing in for Sentry's
 ingest endpoint (a DSN `http://key@127.0.0.1:PORT/1`) and for the chat webhook: failed jobs of one
 outage group into one Sentry fingerprint, the webhook speaks once per cooldown, nothing secret leaves,
 and a webhook that hangs does not hold anything up."""
@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from mysetlist_pipelines.lib import alerts, tracking
+from mysetlist_pipelines.lib.alerts import sentry_events
 from mysetlist_pipelines.lib.checkenv import check_env
 from mysetlist_pipelines.lib.http import CircuitOpen, QuotaExhausted
 from mysetlist_pipelines.lib.providers.clients import Providers
@@ -77,7 +78,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
 
     sentry_sdk.flush(5)
     sentry_sdk.init(dsn=None)  # this process reports nowhere after the test
-    alerts._initialised = None
+    sentry_events._initialised = None
     r.server.shutdown()
 
 

@@ -9,7 +9,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from mysetlist_pipelines.lib.rules.studio_songs import excluded_kind, song_key
+from mysetlist_pipelines.lib.rules.version_markers import excluded_kind, song_key
 from mysetlist_pipelines_tests.artist_expectations import expected
 from mysetlist_pipelines_tests.artist_support import (
     Sandbox,

@@ -4,16 +4,9 @@ from datetime import date
 
 import pytest
 
-from mysetlist_pipelines.lib.rules.studio_songs import (
-    Release,
-    StoredSong,
-    Track,
-    dedupe,
-    excluded_kind,
-    is_live_release,
-    parse_release_date,
-    song_key,
-)
+from mysetlist_pipelines.lib.rules.catalog_records import Release, StoredSong, Track, parse_release_date
+from mysetlist_pipelines.lib.rules.studio_songs import dedupe
+from mysetlist_pipelines.lib.rules.version_markers import excluded_kind, is_live_release, song_key
 
 ALBUM = Release("alb1", "Definitely Maybe", "album", "1994-08-29", 11)
 DELUXE = Release("alb2", "Definitely Maybe (Deluxe Edition)", "album", "2014-05-19", 30)

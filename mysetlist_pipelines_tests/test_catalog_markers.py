@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from mysetlist_pipelines.lib.rules.studio_songs import excluded_kind, is_live_release, is_remaster, song_key
+from mysetlist_pipelines.lib.rules.version_markers import (
+    excluded_kind,
+    is_live_release,
+    is_remaster,
+    song_key,
+)
 
 SOURCES = {
     "worldfm": "github.com/analog-aardvarks/worldFM src/public/app/config/samplePlaylist.js at ad628194392c"

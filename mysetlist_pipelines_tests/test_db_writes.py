@@ -9,9 +9,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mysetlist_pipelines.lib.db.bulk import allocate_slugs, insert, lock, merge, update_by_id, upsert
+from mysetlist_pipelines.lib.db.bulk import insert, lock, merge, update_by_id
 from mysetlist_pipelines.lib.db.migrate import migrate
 from mysetlist_pipelines.lib.db.setlists import write_setlist_songs
+from mysetlist_pipelines.lib.db.slugs import allocate_slugs
+from mysetlist_pipelines.lib.db.upsert import upsert
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SONG_COLS = ("spotify_id", "name", "artist", "duration_ms", "album_art_url")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from dagster_k8s.models import k8s_model_from_dict, k8s_snake_case_dict
 
-from mysetlist_pipelines.lib.tracking.records import BATCH_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import BATCH_TAG
 
 from .deploy_files import (
     APP_SECRETS,

@@ -17,7 +17,7 @@ import pytest
 
 from mysetlist_pipelines.definitions import defs
 from mysetlist_pipelines.defs.evaluation import alerting, sync_sensor
-from mysetlist_pipelines.lib import alerts
+from mysetlist_pipelines.lib.alerts import cooldown
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines_tests.dagster_stack import poll
 
@@ -123,10 +123,10 @@ def database_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         port = s.getsockname()[1]
     monkeypatch.setenv("DATABASE_URL", f"postgresql://app:pw@127.0.0.1:{port}/app")
     get_settings.cache_clear()
-    alerts._local_sent.clear()
+    cooldown._local_sent.clear()
     yield f"127.0.0.1:{port}"
     get_settings.cache_clear()
-    alerts._local_sent.clear()
+    cooldown._local_sent.clear()
 
 
 def test_every_sensor_alerts_when_its_evaluation_fails(database_down: str, receiver: Receiver) -> None:

@@ -19,7 +19,7 @@ from benchmarks.freshness import providers_for, seed
 from mysetlist_pipelines.lib.db import shows as show_store
 from mysetlist_pipelines.lib.db.urls import with_database
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, tm_sweep
-from mysetlist_pipelines.lib.rules.setlist_songs import Setlist, SetlistSet, SetlistSong
+from mysetlist_pipelines.lib.rules.setlist_records import Setlist, SetlistSet, SetlistSong
 from mysetlist_pipelines.lib.sync import StepReport, adapters
 from mysetlist_pipelines.lib.sync.artist_setlists import store_setlists, store_setlists_many
 from mysetlist_sandbox.server import SandboxServer

@@ -10,7 +10,8 @@ import pytest
 
 from mysetlist_pipelines.cli import main
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.jobs_cli import ArtistRef, classify, watch
+from mysetlist_pipelines.lib.import_argument import ArtistRef, classify
+from mysetlist_pipelines.lib.job_watch import watch
 from mysetlist_pipelines.lib.tracking import RunInfo, RunOutcome
 
 from .polling import poll

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from mysetlist_pipelines.lib.rules.matching import (
-    Candidate,
-    decide_from_links,
-    linked_ids,
-    match_by_name,
-    spotify_id_from_url,
-)
+from mysetlist_pipelines.lib.rules.link_matching import decide_from_links, linked_ids, spotify_id_from_url
+from mysetlist_pipelines.lib.rules.match_decisions import Candidate
+from mysetlist_pipelines.lib.rules.name_matching import match_by_name
 
 MBID = "a74b1b7f-71a5-4011-9441-d0b5e4122711"
 

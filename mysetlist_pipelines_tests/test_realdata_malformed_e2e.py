@@ -20,7 +20,7 @@ import pytest
 from mysetlist_pipelines.lib import artist_keys, tracking
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.sync.artist_setlists import DEFAULT_YEARS_BACK
-from mysetlist_pipelines.lib.tracking.records import RUN_KEY_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import RUN_KEY_TAG
 
 from .artist_support import step_metadata
 from .replay import PHISH, REALDATA, ReplayServer, raw_setlist_facts

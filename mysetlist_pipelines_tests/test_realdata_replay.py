@@ -26,7 +26,8 @@ from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.providers.setlistfm.models import Setlist as FmSetlist
 from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
 from mysetlist_pipelines.lib.rules.show_rows import guessed_zones, venue_row, zone_at
-from mysetlist_pipelines.lib.rules.studio_songs import dedupe, excluded_kind, is_live_release
+from mysetlist_pipelines.lib.rules.studio_songs import dedupe
+from mysetlist_pipelines.lib.rules.version_markers import excluded_kind, is_live_release
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row
@@ -161,7 +162,7 @@ def test_spotify_artist_searches(scene: list[Request], providers: Providers, nam
         (i["id"], i["name"], len(i["images"])) for i in rec["items"]
     ]
     # Several artists answer to the very same name (six "Arctic"s; "Muse" and "MUSE"): the name alone
-    # never identifies an artist (lib/rules/matching.py asks for more).
+    # never identifies an artist (lib/rules/name_matching.py asks for more).
     same = [a for a in found if a.name.casefold() == query.casefold()]
     assert len(same) == sum(1 for i in rec["items"] if i["name"].casefold() == query.casefold())
     request = scene[0]

@@ -18,7 +18,8 @@ from mysetlist_pipelines.lib.providers.base import malformed_note, parse, parse_
 from mysetlist_pipelines.lib.providers.setlistfm import models as fm
 from mysetlist_pipelines.lib.providers.spotify import models as sp
 from mysetlist_pipelines.lib.providers.ticketmaster import models as tm
-from mysetlist_pipelines.lib.rules.setlist_songs import encore_numbers, played_songs
+from mysetlist_pipelines.lib.rules.encores import encore_numbers
+from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
 from mysetlist_pipelines.lib.rules.show_rows import venue_row
 from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row

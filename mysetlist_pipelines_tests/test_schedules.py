@@ -29,7 +29,7 @@ from mysetlist_pipelines.defs.schedules.refresh import (
 )
 from mysetlist_pipelines.defs.tracking import tracking_connection
 from mysetlist_pipelines.lib.settings import get_settings
-from mysetlist_pipelines.lib.tracking.records import STEP_BY_NAME
+from mysetlist_pipelines.lib.tracking.state_rows import STEP_BY_NAME
 
 from .artist_support import Sandbox, step_metadata
 from .fleet_helpers import (

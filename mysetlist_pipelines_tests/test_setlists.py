@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from mysetlist_pipelines.lib.rules.encores import named_encore
 from mysetlist_pipelines.lib.rules.predictions import (
     DEFAULT_PREDICTED_SIZE,
     History,
@@ -11,18 +12,16 @@ from mysetlist_pipelines.lib.rules.predictions import (
     predicted_size,
     rank_songs,
 )
-from mysetlist_pipelines.lib.rules.setlist_songs import (
+from mysetlist_pipelines.lib.rules.setlist_records import (
     Setlist,
     SetlistSet,
     SetlistSong,
     SetlistVenue,
     ShowCandidate,
-    SongIndex,
-    match_show,
-    named_encore,
     parse_event_date,
-    played_songs,
 )
+from mysetlist_pipelines.lib.rules.setlist_songs import SongIndex, played_songs
+from mysetlist_pipelines.lib.rules.show_matching import match_show
 
 VENUE = SetlistVenue("Wembley Stadium", city="London", country_code="GB")
 

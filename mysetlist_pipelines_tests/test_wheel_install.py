@@ -59,7 +59,7 @@ _PROBE = (
 import mysetlist_pipelines
 from mysetlist_pipelines.definitions import defs
 from mysetlist_pipelines.lib.db.migrate import sql_dir
-from mysetlist_pipelines.lib.devserver import dagster_home
+from mysetlist_pipelines.lib.dev_setup import dagster_home
 from mysetlist_pipelines.lib.settings import get_settings
 
 definitions = defs()

@@ -11,96 +11,35 @@ per-tick INFO lines drown everything else) unless `LOG_LEVEL=DEBUG`, which shows
 
 Ctrl-C or SIGTERM stops it all cleanly: `dagster dev` gets the SIGINT it needs, then the sandbox and
 the embedded Postgres stop.
+
+What it prepares is in dev_setup.py, how it stops the child in dev_shutdown.py; this module holds the
+command itself, the banner and the environment Dagster's processes need.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 
 from .db.migrate import migrate
 from .db.runtime import resolve
 from .db.urls import redact_url
-from .project_files import find_project_file
-from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, Settings, get_settings
+from .dev_setup import SandboxNotInstalled, dagster_home, dagster_log_level, provider_env, sandbox_server
+from .dev_shutdown import signal_group, wait_for_child
+from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, get_settings
 
 log = logging.getLogger("mysetlist.dev")
 
-_SHUTDOWN_GRACE_SECONDS = 30
 # Dagster settings read from the environment of its processes, set where those processes start (here,
 # the Dockerfile for production, the tests' stack) rather than by the code as it is imported.
 # Run-status sensors handle at most this many runs per tick (Dagster's default, 5, falls behind when
 # a batch of runs ends at once; defs/sensors/run_status.py).
 DAGSTER_PROCESS_ENV = {"DAGSTER_RUN_STATUS_SENSOR_PROCESS_LIMIT": "25"}
-SANDBOX_PACKAGE = "mysetlist_sandbox"
-
-
-class SandboxNotInstalled(RuntimeError):
-    """The fake providers are a development package of their own, absent from the production wheel."""
-
-
-def sandbox_server() -> ModuleType:
-    """mysetlist_sandbox.server, or SandboxNotInstalled saying how to get it."""
-    try:
-        return importlib.import_module(f"{SANDBOX_PACKAGE}.server")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (SANDBOX_PACKAGE, f"{SANDBOX_PACKAGE}.server"):
-            raise  # the sandbox is there but broken: show the real error
-        raise SandboxNotInstalled(
-            "the sandbox providers are not installed: they are a development package of their own "
-            "(mysetlist_sandbox/ in a checkout; `make dev` installs it, or "
-            "`pip install -e ./mysetlist_sandbox`), never part of the production wheel"
-        ) from None
-
-
-def dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME, or `<data dir>/dagster_home`. A home of the operator's own keeps its own
-    dagster.yaml if it has one; the default home always gets the project's current one, so a change
-    to dagster.yaml reaches the next `mysetlist dev`."""
-    configured = os.environ.get("DAGSTER_HOME")
-    home = Path(configured or settings.data_dir / "dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if configured and target.exists():
-        return home
-    # The checkout's file, or the copy a wheel installs under <prefix>/share/mysetlist-pipelines.
-    source = find_project_file("dagster.yaml")
-    if source is None:
-        raise FileNotFoundError(
-            f"no dagster.yaml to copy into {home}: reinstall the package, or put one there yourself"
-        )
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, target)
-        log.info("wrote %s from the project's dagster.yaml", target)
-    return home
-
-
-def provider_env(settings: Settings, sandbox_url: str | None) -> dict[str, str]:
-    """Point every provider without credentials at the sandbox, with the sandbox's credentials."""
-    if sandbox_url is None:
-        return {}
-    from mysetlist_sandbox import sandbox_env
-
-    env: dict[str, str] = {}
-    full = sandbox_env(sandbox_url)
-    for provider in PROVIDER_CREDENTIALS:
-        if not settings.has_credentials(provider):
-            env.update(full[provider])
-    return env
-
-
-def dagster_log_level(settings: Settings) -> str:
-    """The level of Dagster's own service logs in the dev terminal."""
-    return "debug" if settings.log_level == "DEBUG" else "warning"
 
 
 def banner(ui_url: str, app_url: str, sandbox_url: str | None, sandboxed: list[str], log_level: str) -> str:
@@ -173,7 +112,7 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
             stopping.set()
             log.info("stopping (signal %s): Dagster first, then the sandbox and Postgres", signum)
             if child is not None:
-                _signal(child, signal.SIGINT)
+                signal_group(child, signal.SIGINT)
 
     # The handlers go in before the child starts: a handler is reset to the default in the child,
     # whereas an ignored SIGINT (a background job of a script ignores it) would be inherited, and
@@ -183,13 +122,13 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
         # Its own session, so a terminal Ctrl-C reaches it once, through us, as the SIGINT it needs.
         child = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
         if stopping.is_set():  # asked to stop while it was starting
-            _signal(child, signal.SIGINT)
+            signal_group(child, signal.SIGINT)
         else:
             sandbox_url = sandbox.base_url if sandbox else None
             print(
                 banner(f"http://{host}:{port}", databases.app_url, sandbox_url, sandboxed, level), flush=True
             )
-        code = _wait(child, stopping)
+        code = wait_for_child(child, stopping)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -197,26 +136,3 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
             sandbox.stop()
     log.info("stopped")
     return 0 if stopping.is_set() else code
-
-
-def _wait(child: subprocess.Popen[bytes], stopping: threading.Event) -> int:
-    while not stopping.is_set():
-        try:
-            return child.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            continue
-    try:
-        return child.wait(timeout=_SHUTDOWN_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        log.warning("Dagster did not stop within %ss; terminating it", _SHUTDOWN_GRACE_SECONDS)
-        _signal(child, signal.SIGTERM)
-        try:
-            return child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _signal(child, signal.SIGKILL)
-            return child.wait()
-
-
-def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, sig)

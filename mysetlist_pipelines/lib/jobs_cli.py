@@ -1,72 +1,23 @@
 """`mysetlist import` and `mysetlist jobs`: ask for a sync exactly as the app does, and watch it;
 `mysetlist jobs cancel ID` cancels one as the app does (the cancel sensor then stops its run).
 
-How `mysetlist import "<artist>"` reads its argument:
-- `spotify:<id>`, `tm:<id>`, `mbid:<uuid>`, `name:<text>` say what it is outright;
-- a Spotify artist URI or URL (`spotify:artist:<id>`, `https://open.spotify.com/artist/<id>`), or
-  22 letters and digits with no space (the shape of every Spotify id), is a Spotify id;
-- `K8vZ9` followed by letters and digits is a Ticketmaster attraction id (every attraction id has
-  that prefix);
-- a UUID is a MusicBrainz id (what setlist.fm keys artists by);
-- anything else is an artist name.
-Prefix with `name:` a name that would otherwise look like an id.
+How the artist argument is read is in import_argument.py; the progress drawn while waiting in
+job_watch.py. This module holds the commands and the one `sync_jobs` row each inserts.
 """
 
 from __future__ import annotations
 
-import re
 import sys
-import time
 import uuid
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from .db.runtime import resolve
-from .external_ids import SPOTIFY_ID
+from .import_argument import ArtistRef, classify
+from .job_watch import watch
 from .settings import get_settings
-
-_SPOTIFY_ID = SPOTIFY_ID
-_SPOTIFY_LINK = re.compile(
-    r"^(?:spotify:artist:|https?://open\.spotify\.com/(?:intl-[a-z-]+/)?artist/)([0-9A-Za-z]{22})"
-)
-_TM_ATTRACTION = re.compile(r"^K8vZ9[0-9A-Za-z]{2,}$")
-_PREFIXES = {
-    "spotify": "spotify",
-    "tm": "ticketmaster",
-    "ticketmaster": "ticketmaster",
-    "mbid": "mbid",
-    "name": "name",
-}
-_FINAL = {"completed": 0, "failed": 1, "partial": 2, "cancelled": 4}
-_POLL_SECONDS = 0.5
-
-
-@dataclass(frozen=True)
-class ArtistRef:
-    kind: str  # spotify | ticketmaster | mbid | name
-    value: str
-
-
-def classify(text: str) -> ArtistRef:
-    text = text.strip()
-    if not text:
-        raise ValueError("give an artist name, a Spotify id or a Ticketmaster attraction id")
-    if (m := _SPOTIFY_LINK.match(text)) is not None:
-        return ArtistRef("spotify", m.group(1))
-    prefix, sep, rest = text.partition(":")
-    if sep and prefix.lower() in _PREFIXES and rest.strip():
-        return ArtistRef(_PREFIXES[prefix.lower()], rest.strip())
-    if _SPOTIFY_ID.match(text):
-        return ArtistRef("spotify", text)
-    if _TM_ATTRACTION.match(text):
-        return ArtistRef("ticketmaster", text)
-    try:
-        return ArtistRef("mbid", str(uuid.UUID(text)))
-    except ValueError:
-        return ArtistRef("name", text)
 
 
 def _connect() -> psycopg.Connection:
@@ -106,76 +57,6 @@ def insert_request(conn: psycopg.Connection, ref: ArtistRef, job_type: str, prio
     ).fetchone()
     assert row is not None
     return str(row[0])
-
-
-def _snapshot(conn: psycopg.Connection, job_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    cur = conn.execute(
-        "SELECT status, total_steps, completed_steps, current_step, error, retry_count, started_at, "
-        "completed_at FROM sync_jobs WHERE id = %s",
-        (job_id,),
-    )
-    row = cur.fetchone()
-    if row is None:
-        raise LookupError(f"sync job {job_id} is gone (deleted?)")
-    job = dict(zip([d.name for d in cur.description or ()], row, strict=True))
-    cur = conn.execute(
-        "SELECT step, status, progress, message, total_items, processed_items FROM sync_progress "
-        "WHERE job_id = %s ORDER BY created_at, step",
-        (job_id,),
-    )
-    steps = [dict(zip([d.name for d in cur.description or ()], r, strict=True)) for r in cur.fetchall()]
-    return job, steps
-
-
-def progress_line(job: dict[str, Any], steps: list[dict[str, Any]], width: int = 24) -> str:
-    total = job["total_steps"] or 0
-    done = job["completed_steps"] or 0
-    running = next((s for s in steps if s["status"] == "in_progress"), None)
-    fraction = (done + (running["progress"] / 100 if running else 0)) / total if total else 0.0
-    filled = round(fraction * width)
-    bar = "#" * filled + "-" * (width - filled)
-    parts = [f"[{bar}] {done}/{total} steps", job["status"]]
-    if job["current_step"]:
-        parts.append(job["current_step"])
-    if running and running["total_items"]:
-        parts.append(f"{running['processed_items']}/{running['total_items']} items")
-    if job["retry_count"]:
-        parts.append(f"retry {job['retry_count']}")
-    return "  ".join(parts)
-
-
-def watch(
-    conn: psycopg.Connection, job_id: str, out: TextIO = sys.stdout, timeout: float | None = None
-) -> int:
-    """Draw the job's progress until it ends; the exit code says how (0 completed, 2 partial, 1 failed,
-    4 cancelled)."""
-    tty = out.isatty()
-    deadline = None if timeout is None else time.monotonic() + timeout
-    last = ""
-    while True:
-        job, steps = _snapshot(conn, job_id)
-        line = progress_line(job, steps)
-        if line != last:
-            out.write(f"\r{line:<100}" if tty else line + "\n")
-            out.flush()
-            last = line
-        if job["status"] in _FINAL:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            out.write(
-                ("\n" if tty else "") + f"still {job['status']} after {timeout:.0f} s; stopped watching\n"
-            )
-            return 3
-        time.sleep(_POLL_SECONDS)
-    if tty:
-        out.write("\n")
-    for s in steps:
-        out.write(f"  {s['step']:<20} {s['status']:<12} {s['message'] or ''}\n")
-    took = ""
-    if job["started_at"] and job["completed_at"]:
-        took = f" in {(job['completed_at'] - job['started_at']).total_seconds():.1f} s"
-    out.write(f"{job['status']}{took}" + (f": {job['error']}" if job["error"] else "") + "\n")
-    return _FINAL[job["status"]]
 
 
 def import_artist(artist: str, job_type: str = "full_sync", priority: int = 1, wait: bool = False) -> int:

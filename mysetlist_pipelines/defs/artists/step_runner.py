@@ -12,7 +12,7 @@ import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_pipelines.lib.dagster_tags import DEFER_ASSET_EVENTS_TAG
-from mysetlist_pipelines.lib.db.bulk import WriteCounts
+from mysetlist_pipelines.lib.db.write_counts import WriteCounts
 from mysetlist_pipelines.lib.failures import is_permanent
 from mysetlist_pipelines.lib.fleet.batches import batch_members, batch_range
 from mysetlist_pipelines.lib.fleet.failure_records import recorded_error
@@ -22,7 +22,7 @@ from mysetlist_pipelines.lib.steps import FULL_SYNC_TAG, JOB_ASSETS, STEP_BY_ASS
 from mysetlist_pipelines.lib.sync import ArtistNotFound, StepReport
 from mysetlist_pipelines.lib.sync.prefetch import SetlistsParams, ShowsParams
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
-from mysetlist_pipelines.lib.tracking.records import FAILURE_RECORD_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG
 
 from ..resources import AppDatabase, ProviderClients
 from ..tracking.tracked_step import tracked_step

@@ -19,8 +19,9 @@ import dagster as dg
 from mysetlist_pipelines.lib.dagster_tags import MAX_RETRIES_TAG
 from mysetlist_pipelines.lib.fleet.batches import FLEET_PRIORITY
 from mysetlist_pipelines.lib.fleet.failure_records import FailedArtist, failed_batch_artists
-from mysetlist_pipelines.lib.tracking.intake.claim import DAGSTER_PRIORITY
-from mysetlist_pipelines.lib.tracking.records import FAILURE_RECORD_TAG, PRIORITY_TAG, STEP_BY_NAME
+from mysetlist_pipelines.lib.tracking.intake.launches import DAGSTER_PRIORITY
+from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG, PRIORITY_TAG
+from mysetlist_pipelines.lib.tracking.state_rows import STEP_BY_NAME
 
 from ..evaluation import sync_sensor
 from ..jobs import JOBS

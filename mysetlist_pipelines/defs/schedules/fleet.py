@@ -24,12 +24,12 @@ from mysetlist_pipelines.lib.dagster_tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 from mysetlist_pipelines.lib.db.runtime import app_database_url
-from mysetlist_pipelines.lib.fleet.selection import Candidate
+from mysetlist_pipelines.lib.fleet.candidates import Candidate
 from mysetlist_pipelines.lib.providers.clients import Providers
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
-from mysetlist_pipelines.lib.tracking.intake.claim import DAGSTER_PRIORITY
-from mysetlist_pipelines.lib.tracking.records import PRIORITY_TAG
+from mysetlist_pipelines.lib.tracking.intake.launches import DAGSTER_PRIORITY
+from mysetlist_pipelines.lib.tracking.run_tags import PRIORITY_TAG
 
 from ..artists.partitions import artists_partitions
 from ..artists.step_runner import PER_PARTITION_EVENTS_TAG

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dagster as dg
 
 from mysetlist_pipelines.lib import tracking
-from mysetlist_pipelines.lib.tracking.records import MAX_RETRIES_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import MAX_RETRIES_TAG
 
 from ..evaluation import sync_sensor
 from ..tracking import tracking_connection

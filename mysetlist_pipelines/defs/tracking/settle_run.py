@@ -21,7 +21,7 @@ from mysetlist_pipelines.lib.dagster_tags import (
 from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
-from mysetlist_pipelines.lib.tracking.records import FAILURE_RECORD_TAG
+from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG
 
 from ..artists.partitions import artists_partitions
 from ..dagster_compat import asset_of_step, error_message, worker_crash

@@ -15,9 +15,11 @@ from datetime import date
 import psycopg
 
 from ..rules.predictions import History
-from ..rules.setlist_songs import ShowCandidate
-from .bulk import WriteCounts, insert, merge, upsert
+from ..rules.setlist_records import ShowCandidate
+from .bulk import insert, merge
 from .shows import ARTIST_SHOW_IDS
+from .upsert import upsert
+from .write_counts import WriteCounts
 
 SETLIST_COLUMNS = ("show_id", "artist_id", "type", "name", "order_index", "imported_from", "external_id")
 

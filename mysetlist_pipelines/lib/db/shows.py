@@ -16,7 +16,10 @@ import psycopg
 
 from ..rules.show_rows import VenueRow
 from ..text import normalize_name, slugify
-from .bulk import WriteCounts, allocate_slugs, insert, merge, update_by_id, upsert
+from .bulk import insert, merge, update_by_id
+from .slugs import allocate_slugs
+from .upsert import upsert
+from .write_counts import WriteCounts
 
 VENUE_COLUMNS = (
     "tm_venue_id", "name", "city", "state", "country", "postal_code", "address", "latitude", "longitude",

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-from ..rules.studio_songs import CatalogSong, Release, StoredSong, Track, parse_release_date
-from .bulk import WriteCounts, update_by_id, upsert
+from ..rules.catalog_records import CatalogSong, Release, StoredSong, Track, parse_release_date
+from .bulk import update_by_id
+from .upsert import upsert
+from .write_counts import WriteCounts
 
 SONG_COLUMNS = (
     "spotify_id", "name", "album_name", "artist", "album_id", "track_number", "disc_number", "album_type",

@@ -1,6 +1,7 @@
 """Planning a tick within the providers' daily budgets.
 
-Per provider, what a tick may spend (`Allowance.available`):
+Per provider, what a tick may spend is its `Allowance` (allowances.py; what is already committed:
+committed_work.py):
 
     remaining today (the shared pacing state, every process's calls counted)
   - the reserve for the imports the app asks for: the larger of `reserve_fraction` x daily quota and
@@ -21,114 +22,14 @@ as `tick_capacity` and go first next tick.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import psycopg
-
-from ..http import Budget
-from .selection import Candidate
-from .work import IMPORT_CALLS, PROVIDERS, TOKEN_CALLS, Calls
-
-# Imports a schedule requested (lib/fleet/imports.py) carry this in sync_jobs.metadata.requested_by.
-SCHEDULE_REQUEST = "schedule"
-
-
-@dataclass(frozen=True)
-class Allowance:
-    provider: str
-    daily_quota: int
-    remaining: int
-    reserve: int
-    committed: int
-    circuit_open_until: datetime | None = None
-    circuit_reason: str | None = None
-
-    @property
-    def available(self) -> int:
-        return max(0, self.remaining - self.reserve - self.committed)
-
-    @property
-    def day_ceiling(self) -> int:
-        """The most a tick could ever have for this provider (a full day, minus the reserve)."""
-        return max(0, self.daily_quota - self.reserve)
-
-    def is_open(self, now: datetime) -> bool:
-        return self.circuit_open_until is not None and self.circuit_open_until > now
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "remaining_today": self.remaining,
-            "reserve_for_imports": self.reserve,
-            "committed_by_queued_work": self.committed,
-            "available": self.available,
-        }
-        if self.circuit_open_until:
-            out["circuit_open_until"] = self.circuit_open_until.isoformat()
-            out["circuit_reason"] = self.circuit_reason
-        return out
-
-
-def app_requests_waiting(conn: psycopg.Connection) -> int:
-    """Pending `sync_jobs` rows the app inserted (not those schedules inserted)."""
-    row = conn.execute(
-        "SELECT count(*) FROM sync_jobs WHERE status = 'pending' "
-        "AND COALESCE(metadata->>'requested_by', '') <> %s",
-        (SCHEDULE_REQUEST,),
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def committed_calls(conn: psycopg.Connection) -> Calls:
-    """Calls that queued or running fleet work is still expected to make: each recent batch's
-    estimate in proportion to its artists not yet done, plus every open schedule-requested import."""
-    total: Calls = dict.fromkeys(PROVIDERS, 0)
-    rows = conn.execute(
-        "SELECT b.expected_calls, o.open, o.total FROM pipelines.fleet_batches b "
-        "CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE t.status IN ('queued', 'running', 'retrying')) "
-        "  AS open, count(*) AS total FROM pipelines.sync_job_targets t WHERE t.batch_id = b.batch_id) o "
-        "WHERE b.created_at > now() - interval '2 days' AND o.open > 0"
-    ).fetchall()
-    for expected, open_, all_ in rows:
-        for provider, n in (expected or {}).items():
-            if provider in total:
-                total[provider] += math.ceil(int(n) * open_ / max(all_, 1))
-    row = conn.execute(
-        "SELECT count(*) FROM sync_jobs WHERE status IN ('pending', 'in_progress') "
-        "AND metadata->>'requested_by' = %s",
-        (SCHEDULE_REQUEST,),
-    ).fetchone()
-    imports = int(row[0]) if row else 0
-    for provider in PROVIDERS:
-        total[provider] += imports * IMPORT_CALLS.get(provider, 0)
-    return total
-
-
-def allowances(
-    budgets: Mapping[str, Budget],
-    reserve_fraction: float,
-    waiting_requests: int,
-    committed: Mapping[str, int],
-) -> dict[str, Allowance]:
-    out = {}
-    for provider, b in budgets.items():
-        reserve = max(
-            math.ceil(reserve_fraction * b.daily_quota), waiting_requests * IMPORT_CALLS.get(provider, 0)
-        )
-        out[provider] = Allowance(
-            provider,
-            b.daily_quota,
-            b.remaining,
-            reserve,
-            int(committed.get(provider, 0)),
-            b.circuit_open_until,
-            b.circuit_reason,
-        )
-    return out
+from .allowances import Allowance
+from .candidates import Candidate
+from .work import PROVIDERS, TOKEN_CALLS, Calls
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import datetime
 
 import psycopg
 
-from ..tracking.records import FINAL_TARGET_STATUSES
+from ..tracking.state_rows import FINAL_TARGET_STATUSES
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 import psycopg
 from psycopg.types.json import Jsonb
 
-from .budget import SCHEDULE_REQUEST, Allowance
+from .allowances import Allowance
+from .committed_work import SCHEDULE_REQUEST
 from .tm_discovery import SeenAttraction
 from .work import IMPORT_CALLS, Calls
 

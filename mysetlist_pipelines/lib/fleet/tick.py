@@ -22,12 +22,15 @@ import psycopg
 
 from .. import artist_keys
 from ..providers.clients import Providers
-from .batches import Batch, open_batches
-from .budget import Allowance, Plan, allowances, app_requests_waiting, committed_calls, plan
-from .selection import Candidate
+from .allowances import Allowance, allowances
+from .batch_opening import open_batches
+from .batches import Batch
+from .budget import Plan, plan
+from .candidates import Candidate
+from .committed_work import app_requests_waiting, committed_calls
+from .tick_report import refresh_result
 from .work import PROVIDERS, Work
 
-SAMPLE = 50  # artists and batches listed by name in a cron_logs row (the counts are always complete)
 # Artists one tick may launch. The planning runs in a `fleet_refresh` run (no evaluation timeout), so
 # the daily budgets are the real bound; this one keeps a tick's one transaction (its rows and batch
 # records, 3.5-9 ms an artist: BENCHMARKS.md, fleet) to minutes.
@@ -105,55 +108,3 @@ def refresh(
     outcome = RefreshOutcome(planned, batches)
     outcome.result = refresh_result(info, work, len(candidates), planned, batches, allowed)
     return outcome
-
-
-def refresh_result(
-    info: TickInfo,
-    work: Work,
-    candidates: int,
-    planned: Plan,
-    batches: Sequence[Batch],
-    allowed: Mapping[str, Allowance],
-) -> dict[str, Any]:
-    """What the cron_logs row says: what was launched, in how many runs, what was deferred and why,
-    and the budget each decision was made against."""
-    why: dict[str, str] = {}
-    for d in planned.deferred:
-        why.setdefault(d.reason, d.detail)
-    return {
-        "tick": info.tick.isoformat(),
-        "work": work.name,
-        "job": work.job,
-        "job_type": work.job_type,
-        "assets": list(work.assets),
-        "candidates": candidates,
-        "launched": {
-            "artists": len(planned.selected),
-            "runs": len(batches),
-            "batch_size": info.batch_size,
-            "skipped_in_ranges": sum(len(b.skipped_keys) for b in batches),
-            "expected_calls": {p: n for p, n in planned.spend.items() if n},
-        },
-        "batches": [
-            {
-                "batch_id": b.batch_id,
-                "artists": len(b.partition_keys),
-                "range": [b.range_start, b.range_end],
-                "skipped": len(b.skipped_keys),
-                "expected_calls": {p: n for p, n in b.expected_calls.items() if n},
-            }
-            for b in batches[:SAMPLE]
-        ],
-        "deferred": {
-            "count": len(planned.deferred),
-            "by_reason": planned.deferred_by_reason(),
-            "why": why,
-            "artists": [
-                {"artist": d.candidate.partition_key or d.candidate.name, "reason": d.reason}
-                for d in planned.deferred[:SAMPLE]
-            ],
-        },
-        "budget": {
-            p: {**a.as_dict(), "planned": planned.spend.get(p, 0)} for p, a in sorted(allowed.items())
-        },
-    }

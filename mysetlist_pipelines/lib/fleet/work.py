@@ -22,7 +22,7 @@ from ..providers.ticketmaster.client import PAGE_SIZE as TICKETMASTER_PAGE
 from ..settings import PROVIDERS  # noqa: F401 (re-exported: the fleet's cost model per provider)
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, Step
 from ..sync.artist_profile import DEFAULT_MAX_AGE as PROFILE_MAX_AGE
-from .selection import Candidate
+from .candidates import Candidate
 
 Calls = dict[str, int]
 

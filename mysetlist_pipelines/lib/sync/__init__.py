@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..db.bulk import WriteCounts
+from ..db.write_counts import WriteCounts
 
 
 class ArtistNotFound(LookupError):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from ..providers.setlistfm import models as fm
 from ..providers.spotify import Album, SimplifiedAlbum
 from ..providers.ticketmaster import models as tm
-from ..rules.setlist_songs import Setlist, SetlistSet, SetlistSong, SetlistVenue
+from ..rules.catalog_records import Release, Track
+from ..rules.setlist_records import Setlist, SetlistSet, SetlistSong, SetlistVenue
 from ..rules.show_rows import TmEvent, TmVenue
-from ..rules.studio_songs import Release, Track
 
 
 def release(album: SimplifiedAlbum) -> Release:

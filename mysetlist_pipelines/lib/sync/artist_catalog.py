@@ -16,12 +16,14 @@ from collections import Counter
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..db import songs as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
-from ..rules.studio_songs import STUDIO_GROUPS, Release, Track, dedupe, excluded_kind, is_live_release
+from ..rules.catalog_records import Release, Track
+from ..rules.studio_songs import STUDIO_GROUPS, dedupe
+from ..rules.version_markers import excluded_kind, is_live_release
 from . import StepReport, adapters
 from .identity import NOT_NOW
 from .unavailable import not_now, unlinked

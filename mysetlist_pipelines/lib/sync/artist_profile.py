@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from .. import artist_keys
+from ..db import artist_state
 from ..db import artists as store
 from ..db.bulk import lock
 from ..providers.clients import Providers
-from ..rules.matching import MatchDecision
+from ..rules.match_decisions import MatchDecision
 from . import AlreadyImported, ArtistNotFound, StepReport
 from .identity import Resolution, genres, resolve
 
@@ -78,8 +79,8 @@ def sync_profile(
         decisions = _drop_taken(conn, artist_id, found)
         profile = _profile(found, decisions, fallback_name=name or partition_key)
         artist_id, counts = store.save(conn, artist_id, profile, new_id=identity.requested_artist_id)
-        store.record_decisions(conn, artist_id, list(decisions.values()))
-        store.mark_synced(conn, artist_id, "profile", full_sync=full_sync)
+        artist_state.record_decisions(conn, artist_id, list(decisions.values()))
+        artist_state.mark_synced(conn, artist_id, "profile", full_sync=full_sync)
         artist_keys.link(
             conn,
             partition_key,
@@ -107,7 +108,7 @@ def sync_profile(
 
 def _has_gaps(conn: psycopg.Connection, artist_id: str) -> bool:
     """A service could not answer when the identity was last settled: not fresh, ask again."""
-    return any(d["status"] == "unavailable" for d in store.decisions(conn, artist_id).values())
+    return any(d["status"] == "unavailable" for d in artist_state.decisions(conn, artist_id).values())
 
 
 def _refuse_second_key(conn: psycopg.Connection, partition_key: str, artist_id: str) -> None:

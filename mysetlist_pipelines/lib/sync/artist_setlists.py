@@ -20,14 +20,17 @@ from datetime import date, timedelta
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db import songs as catalog_store
-from ..db.bulk import WriteCounts, lock, update_by_id
+from ..db.bulk import lock, update_by_id
+from ..db.write_counts import WriteCounts
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
-from ..rules.setlist_songs import Setlist, ShowCandidate, SongIndex, match_show, played_songs
+from ..rules.setlist_records import Setlist, ShowCandidate
+from ..rules.setlist_songs import SongIndex, played_songs
+from ..rules.show_matching import match_show
 from ..rules.show_rows import GUESSED_SOURCES, VenueRow, guessed_zones
 from . import StepReport, adapters
 from .prefetch import Prefetch, PrefetchStopped, SetlistsParams, provider_calls, setlists_key

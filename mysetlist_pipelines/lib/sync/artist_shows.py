@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..db import shows as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note

@@ -36,15 +36,9 @@ from ..http.errors import (
 from ..providers.clients import Providers
 from ..providers.spotify import Artist as SpotifyArtist
 from ..providers.ticketmaster.models import Attraction
-from ..rules.matching import (
-    Candidate,
-    MatchDecision,
-    Method,
-    decide_from_links,
-    linked_ids,
-    match_by_name,
-    not_searched,
-)
+from ..rules.link_matching import decide_from_links, linked_ids
+from ..rules.match_decisions import Candidate, MatchDecision, Method, not_searched
+from ..rules.name_matching import match_by_name
 from . import ArtistNotFound
 
 _JUNK_GENRES = {"undefined", "other", "music", ""}

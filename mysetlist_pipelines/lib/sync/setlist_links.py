@@ -10,8 +10,9 @@ import psycopg
 
 from ..db import setlists as store
 from ..db import shows as show_store
-from ..db.bulk import WriteCounts
-from ..rules.setlist_songs import Setlist, SongIndex, played_songs
+from ..db.write_counts import WriteCounts
+from ..rules.setlist_records import Setlist
+from ..rules.setlist_songs import SongIndex, played_songs
 from ..rules.show_rows import VenueRow, locate_timezone, show_status
 from ..text import normalize_name
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from ..db import artists as artist_store
+from ..db import artist_state as artist_store
 from ..http import ProviderError
 from ..http.errors import CircuitOpen, label, until_text
 from ..providers.clients import Providers

@@ -9,26 +9,24 @@ repeat itself safely, and the reconciliation repairs drift with the same code.
 Lifecycle: `claim_pending` (pending -> in_progress + one run request per target, or failed at once) ->
 `step_started` / `step_progress` / `step_finished` (from inside the run) -> `finish_run` (run-status
 sensors, reconciliation) -> completed / partial / failed, or back to in_progress while a retry runs.
-The app may cancel a pending or in-progress row at any point (cancel.py): -> cancelled.
+The app may cancel a pending or in-progress row at any point (settle/cancellation.py): -> cancelled.
 """
 
-from .intake.claim import Intake, Launch, Rejection, claim_pending, run_key
+from .intake.claim import claim_pending
 from .intake.created import NewJobs, create_jobs, open_batch
+from .intake.launches import Intake, Launch, Rejection, run_key
 from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
-from .records import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG, RunInfo, RunOutcome, StepState, Target
-from .repair.drift import (
-    PendingBacklog,
+from .repair.drift import PendingBacklog, drift_candidates, drift_page, pending_backlog, repair
+from .repair.lost_runs import (
     abandon_targets,
-    drift_candidates,
-    drift_page,
     mark_reissued,
     open_targets,
-    pending_backlog,
-    repair,
     runs_still_tracked,
     unlinked_launches,
 )
+from .run_records import RunInfo, RunOutcome
+from .run_tags import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG
 from .settle.cancellation import (
     CancelledJob,
     CancelResult,
@@ -38,6 +36,7 @@ from .settle.cancellation import (
 )
 from .settle.run_end import finish_run
 from .settle.run_targets import needs_settling, resolve_targets, take_over
+from .state_rows import StepState, Target
 
 __all__ = [
     "ARTIST_TAG",

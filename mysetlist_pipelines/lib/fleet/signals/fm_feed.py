@@ -23,7 +23,7 @@ import psycopg
 
 from ...http import ProviderError
 from ...providers.clients import Providers
-from ...rules.setlist_songs import Setlist
+from ...rules.setlist_records import Setlist
 from ...sync import StepReport, adapters
 from ...sync.artist_setlists import fetch_setlists, store_setlists, store_setlists_many
 from .state import cursor, set_cursor

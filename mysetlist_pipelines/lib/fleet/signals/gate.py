@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from ..budget import SCHEDULE_REQUEST
+from ..committed_work import SCHEDULE_REQUEST
 
 _BUSY = (
     "SELECT EXISTS (SELECT 1 FROM sync_jobs WHERE status IN ('pending', 'in_progress') "

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from ...db.artists import mark_synced_many
+from ...db.artist_state import mark_synced_many
 from ...http import ProviderError
 from ...providers.clients import Providers
 from ...sync.artist_catalog import sync_catalog

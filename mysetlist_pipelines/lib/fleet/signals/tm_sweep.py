@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 import psycopg
 
 from ...db import shows as store
-from ...db.artists import mark_synced_many
+from ...db.artist_state import mark_synced_many
 from ...db.bulk import lock
 from ...http import ProviderError
 from ...providers.clients import Providers

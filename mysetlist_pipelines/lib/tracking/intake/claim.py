@@ -8,91 +8,30 @@ A request that would open a new artist partition while an earlier one that may b
 is still settling its identity (two same-second requests by a Spotify id and a Ticketmaster id)
 stays `pending` for that pass, and lands on the earlier partition once its profile has linked the
 ids (artist_keys.settling_rival): one artists row, one partition, both jobs completed.
+
+This module decides; what it produces is in launches.py, its writes in claim_writes.py.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.rows import class_row
 
 from ... import artist_keys
 from ...redaction import redact_error
-from ...steps import steps_for
 from ..locks import lock_jobs
 from ..progress.rollup import rollup
-from ..records import (
-    ARTIST_TAG,
-    MAX_RETRIES_TAG,
-    PRIORITY_TAG,
-    RETRY_STRATEGY_TAG,
-    STEP_POSITION,
-    SYNC_JOB_TAG,
-)
-from .requests import PENDING_COLUMNS, BadRequest, PendingRow, artist_requests
+from .claim_writes import write_claims, write_rejections
+from .launches import Intake, Launch, Rejection, clamp_priority, retries_allowed, run_key
+from .pending_rows import PENDING_COLUMNS, BadRequest, PendingRow
+from .requests import artist_requests
 
 log = logging.getLogger(__name__)
 
 AGING_SECONDS = 600
-MAX_RETRIES_CAP = 10
-# sync_jobs.priority 1 (high) .. 3 (low) -> Dagster's run queue priority (higher runs first).
-DAGSTER_PRIORITY = {1: 10, 2: 0, 3: -10}
-DEFAULT_MAX_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class Launch:
-    """One run to request: the job's artist partition, under a run key unique to this request."""
-
-    job_id: str
-    partition_key: str
-    job_type: str
-    run_key: str
-    priority: int
-    max_retries: int
-
-    @property
-    def tags(self) -> dict[str, str]:
-        return {
-            SYNC_JOB_TAG: self.job_id,
-            ARTIST_TAG: self.partition_key,
-            PRIORITY_TAG: str(DAGSTER_PRIORITY[self.priority]),
-            MAX_RETRIES_TAG: str(self.max_retries),
-            RETRY_STRATEGY_TAG: "FROM_FAILURE",
-        }
-
-
-@dataclass(frozen=True)
-class Rejection:
-    job_id: str
-    error: str
-
-
-@dataclass
-class Intake:
-    launches: list[Launch]
-    rejections: list[Rejection]
-    # Rows left pending this pass: another request that may be the same artist is being settled.
-    waiting: list[str] = field(default_factory=list)
-
-
-def clamp_priority(priority: int | None) -> int:
-    return min(3, max(1, priority if priority is not None else 2))
-
-
-def retries_allowed(auto_retry: bool | None, max_retries: int | None) -> int:
-    if auto_retry is False:
-        return 0
-    value = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
-    return min(MAX_RETRIES_CAP, max(0, value))
-
-
-def run_key(job_id: str, generation: int, partition_key: str | None) -> str:
-    key = job_id if generation == 1 else f"{job_id}#{generation}"
-    return f"{key}:{partition_key}" if partition_key else key
 
 
 def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[str] | None = None) -> Intake:
@@ -162,8 +101,8 @@ def claim_pending(conn: psycopg.Connection, limit: int, available: Collection[st
                         retries_allowed(row.auto_retry, row.max_retries),
                     )
                 )
-        _write_claims(conn, [row for row, _ in planned], targets)
-        _write_rejections(conn, intake.rejections)
+        write_claims(conn, [row for row, _ in planned], targets)
+        write_rejections(conn, intake.rejections)
         rollup(conn, [row.id for row, _ in planned])
     return intake
 
@@ -176,63 +115,3 @@ def _settling_rival(
     if row.entity_type != "artist" or len(wanted) != 1:
         return None
     return artist_keys.settling_rival(conn, wanted[0])
-
-
-def _write_claims(
-    conn: psycopg.Connection, rows: list[PendingRow], targets: list[tuple[PendingRow, str, int, str]]
-) -> None:
-    if not rows:
-        return
-    ids = [r.id for r in rows]
-    # A job asked for again starts afresh: earlier targets, steps and progress rows go.
-    conn.execute("DELETE FROM pipelines.sync_job_targets WHERE job_id = ANY(%s)", (ids,))
-    conn.execute("DELETE FROM sync_progress WHERE job_id = ANY(%s)", (ids,))
-    conn.execute(
-        "INSERT INTO pipelines.sync_job_targets (job_id, partition_key, artist_id, generation, run_key) "
-        "SELECT v.job_id, v.pk, k.artist_id, v.gen, v.rk "
-        "FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) AS v(job_id, pk, gen, rk) "
-        "LEFT JOIN pipelines.artist_keys k ON k.partition_key = v.pk",
-        (
-            [t[0].id for t in targets],
-            [t[1] for t in targets],
-            [t[2] for t in targets],
-            [t[3] for t in targets],
-        ),
-    )
-    step_rows = [
-        (row.id, key, s.step, STEP_POSITION[s.step])
-        for row, key, _, _ in targets
-        for s in steps_for(str(row.job_type))
-    ]
-    insert_steps(conn, step_rows)
-    conn.execute(
-        "UPDATE sync_jobs SET status = 'in_progress', started_at = now(), completed_at = NULL, "
-        "error = NULL, retry_count = 0, completed_steps = 0, current_step = NULL, updated_at = now() "
-        "WHERE id = ANY(%s)",
-        (ids,),
-    )
-
-
-def insert_steps(conn: psycopg.Connection, rows: list[tuple[str, str, str, int]]) -> None:
-    """Pending step rows (job_id, partition_key, step, position)."""
-    if rows:
-        cols = [list(c) for c in zip(*rows, strict=True)]
-        conn.execute(
-            "INSERT INTO pipelines.sync_step_state (job_id, partition_key, step, position) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[]) ON CONFLICT DO NOTHING",
-            cols,
-        )
-
-
-def _write_rejections(conn: psycopg.Connection, rejections: list[Rejection]) -> None:
-    if rejections:
-        ids = [r.job_id for r in rejections]
-        # A rejected re-request keeps nothing of its earlier runs, so no rollup can revive them.
-        conn.execute("DELETE FROM pipelines.sync_job_targets WHERE job_id = ANY(%s)", (ids,))
-        conn.execute("DELETE FROM sync_progress WHERE job_id = ANY(%s)", (ids,))
-        conn.execute(
-            "UPDATE sync_jobs j SET status = 'failed', error = v.error, completed_at = now(), "
-            "total_steps = 0, completed_steps = 0, current_step = NULL, updated_at = now() "
-            "FROM unnest(%s::text[], %s::text[]) AS v(id, error) WHERE j.id = v.id",
-            (ids, [r.error for r in rejections]),
-        )

@@ -14,8 +14,8 @@ from psycopg.types.json import Jsonb
 from ...steps import Step, steps_for
 from ..locks import lock_jobs
 from ..progress.rollup import rollup
-from ..records import STEP_POSITION
-from .claim import insert_steps
+from ..state_rows import STEP_POSITION
+from .claim_writes import insert_steps
 
 
 @dataclass(frozen=True)

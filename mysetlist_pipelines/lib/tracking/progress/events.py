@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from psycopg import Connection
 
 from ...redaction import redact_error
-from ..records import RunInfo, Target
+from ..run_records import RunInfo
 from ..settle.run_targets import resolve_targets, take_over
+from ..state_rows import Target
 from .rollup import rollup
 
 # A provider is named in an error only when the failure itself says which (never guessed from the step:

@@ -9,8 +9,9 @@ from psycopg import Connection
 
 from ...redaction import redact_error
 from ..progress.events import guess_provider, target_keys
-from ..progress.rollup import load_steps, rollup
-from ..records import STEP_BY_NAME, RunInfo, RunOutcome, StepState
+from ..progress.rollup import rollup
+from ..run_records import RunInfo, RunOutcome
+from ..state_rows import STEP_BY_NAME, StepState, load_steps
 from .cancellation import STEP_MESSAGE, cancelled_in_dagster
 from .run_targets import resolve_targets, take_over
 

@@ -3,7 +3,7 @@
 A run serves the targets of the job named by its `mysetlist/sync_job_id` tag (and its run key), of
 its `mysetlist/batch_id` tag, or of its run lineage (root run id). A run of the artist assets with none
 of these (launched from the Dagster UI, a backfill, a schedule) gets a `sync_jobs` row of its own, with
-`metadata.source = 'dagster'`, so the app sees every sync.
+`metadata.source = 'dagster'`, so the app sees every sync (outside_runs.py).
 
 A run takes a target over when the target has no run yet, is already its own, or belongs to the
 run's parent (a retry or re-execution). Events of runs that were superseded are ignored.
@@ -13,25 +13,10 @@ from __future__ import annotations
 
 from psycopg import Connection
 
-from ...dagster_tags import BACKFILL_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
-from ..intake.claim import DAGSTER_PRIORITY
-from ..intake.created import NewJobs, create_jobs
 from ..locks import lock_jobs
-from ..progress.rollup import load_targets
-from ..records import FINAL_TARGET_STATUSES, MAX_RETRIES_TAG, PRIORITY_TAG, RunInfo, Target
-
-_PRIORITY_FROM_DAGSTER = {v: k for k, v in DAGSTER_PRIORITY.items()}
-
-
-def _launched_by(run: RunInfo) -> str:
-    tags = run.tags
-    if BACKFILL_TAG in tags:
-        return "backfill"
-    if SCHEDULE_NAME_TAG in tags:
-        return "schedule"
-    if SENSOR_NAME_TAG in tags:
-        return "sensor"
-    return "dagster"
+from ..run_records import RunInfo
+from ..state_rows import FINAL_TARGET_STATUSES, Target, load_targets
+from .outside_runs import create_outside_jobs
 
 
 def owns(target: Target, run: RunInfo) -> bool:
@@ -52,7 +37,7 @@ def resolve_targets(conn: Connection, run: RunInfo, create: bool = True) -> list
     else:
         found = load_targets(conn, "root_run_id = %s", (run.lineage_root,))
         if not found and create:
-            found = _create_jobs(conn, run)
+            found = create_outside_jobs(conn, run)
     return [t for t in found if not keys or t.partition_key in keys]
 
 
@@ -64,38 +49,6 @@ def needs_settling(conn: Connection, run: RunInfo) -> bool:
     return any(
         owns(t, run) and not (t.run_id == run.run_id and t.status in FINAL_TARGET_STATUSES) for t in targets
     )
-
-
-def _create_jobs(conn: Connection, run: RunInfo) -> list[Target]:
-    steps = run.steps()
-    if not steps or not run.partition_keys:
-        return []  # not a sync of artists: nothing the app tracks
-    # One creator per run lineage, however many of its steps start at once.
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext('pipelines.run:' || %s))", (run.lineage_root,))
-    found = load_targets(conn, "root_run_id = %s", (run.lineage_root,))
-    if found:
-        return found
-    try:
-        priority = _PRIORITY_FROM_DAGSTER.get(int(run.tags.get(PRIORITY_TAG, "0")), 2)
-        max_retries = max(0, int(run.tags.get(MAX_RETRIES_TAG, "0")))
-    except ValueError:
-        priority, max_retries = 2, 0
-    jobs = create_jobs(
-        conn,
-        NewJobs(
-            run.job_type(),
-            run.partition_keys,
-            steps,
-            priority=priority,
-            max_retries=max_retries,
-            metadata={"source": "dagster", "launched_by": _launched_by(run), "dagster_run_id": run.run_id},
-            root_run_id=run.lineage_root,
-            run_id=run.run_id,
-            attempt=run.attempt,
-        ),
-    )
-    job_ids = list(jobs.values())
-    return load_targets(conn, "job_id = ANY(%s)", (job_ids,))
 
 
 def take_over(conn: Connection, run: RunInfo, targets: list[Target], started: bool) -> list[Target]:

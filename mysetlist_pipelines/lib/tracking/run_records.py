@@ -1,4 +1,4 @@
-"""Plain data passed between Dagster wiring (defs/) and the tracking writes (this package).
+"""The plain data defs/ passes to the tracking writes (this package): a run and how it ended.
 
 Dagster objects never cross into lib/: defs/ turns a DagsterRun into a `RunInfo` and the run's
 events into a `RunOutcome`, and everything here works on those.
@@ -11,29 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from ..dagster_tags import (  # noqa: F401 (re-exported)
-    MAX_RETRIES_TAG,
-    PARTITION_TAG,
-    PRIORITY_TAG,
-    RETRY_NUMBER_TAG,
-    RETRY_STRATEGY_TAG,
-    RUN_KEY_TAG,
-)
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, STEPS, Step
+from .run_tags import BATCH_TAG, RETRY_NUMBER_TAG, RUN_KEY_TAG, SYNC_JOB_TAG
 
-# Run tags of our own; Dagster's are in lib/dagster_tags.py (re-exported here for the tracking).
-SYNC_JOB_TAG = "mysetlist/sync_job_id"
-BATCH_TAG = "mysetlist/batch_id"
-# A run recording, for Dagster's partition status, that a batch's artist failed (its sync_jobs id):
-# it fails at once, calls nothing, and is no sync run (lib/fleet/failure_records.py).
-FAILURE_RECORD_TAG = "mysetlist/failure_record"
-ARTIST_TAG = "mysetlist/artist"
-
-STEP_BY_NAME: dict[str, Step] = {s.step: s for s in STEPS}
-STEP_POSITION: dict[str, int] = {s.step: i for i, s in enumerate(STEPS)}
-
-OPEN_TARGET_STATUSES = ("queued", "running", "retrying")
-FINAL_TARGET_STATUSES = ("succeeded", "failed", "canceled")
 RunEnd = Literal["success", "failure", "canceled"]
 
 
@@ -108,57 +88,3 @@ class RunOutcome:
 
     def materialized_in(self, partition_key: str) -> frozenset[str]:
         return self.materialized.get(partition_key, frozenset()) | self.materialized.get(None, frozenset())
-
-
-@dataclass(frozen=True)
-class Target:
-    job_id: str
-    partition_key: str
-    artist_id: str | None
-    generation: int
-    run_key: str | None
-    batch_id: str | None
-    root_run_id: str | None
-    run_id: str | None
-    attempt: int
-    status: str
-    error: str | None = None
-    requested_at: datetime | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_TARGET_STATUSES
-
-
-TARGET_COLUMNS = (
-    "job_id, partition_key, artist_id::text, generation, run_key, batch_id, root_run_id, run_id, "
-    "attempt, status, error, requested_at, started_at, ended_at"
-)
-
-
-@dataclass(frozen=True)
-class StepState:
-    job_id: str
-    partition_key: str
-    step: str
-    position: int
-    status: str
-    progress: int
-    message: str | None
-    total_items: int
-    processed_items: int
-    successful_items: int
-    failed_items: int
-    error: str | None
-    provider: str | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    updated_at: datetime
-
-
-STEP_COLUMNS = (
-    "job_id, partition_key, step, position, status, progress, message, total_items, processed_items, "
-    "successful_items, failed_items, error, provider, started_at, ended_at, updated_at"
-)

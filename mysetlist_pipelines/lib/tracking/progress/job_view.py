@@ -1,8 +1,9 @@
-"""What the app's tracking rows should say, computed from the pipelines' own state (pure functions).
+"""What the app's `sync_jobs` row should say, computed from the pipelines' own state (pure functions):
+status, steps, current step, error (which step failed, at which provider, and what happened) and
+retries, from the job's targets (one per artist partition) and their step states.
 
-A job's targets (one per artist partition) and their step states determine everything the app reads:
-`sync_jobs` (status, steps, current step, error, retries), one `sync_progress` row per step, and the
-artist's `import_status` banner.
+Apart from the `sync_progress` rows (step_views.py) and the artist's banner (import_view.py), which the
+rollup writes from the same state into other tables.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 
 from ...redaction import redact_error
 from ...settings import PROVIDER_LABELS
-from ..records import STEP_BY_NAME, StepState, Target
+from ..state_rows import StepState, Target
 
 
 @dataclass(frozen=True)
@@ -26,29 +27,6 @@ class JobView:
     completed_at: datetime | None
     retry_count: int
     started_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ProgressView:
-    step: str
-    status: str
-    progress: int
-    message: str | None
-    total_items: int
-    processed_items: int
-    successful_items: int
-    failed_items: int
-
-
-@dataclass(frozen=True)
-class ImportView:
-    artist_id: str
-    stage: str
-    progress: int
-    message: str | None
-    error: str | None
-    completed_at: datetime | None
-    artist_status: str  # artists.import_status
 
 
 def outcome_of(steps: list[StepState]) -> str:
@@ -137,85 +115,3 @@ def job_view(targets: list[Target], steps: list[StepState], started_at: datetime
         retry_count=max((t.attempt for t in targets), default=0),
         started_at=started_at or (min(starts) if starts else None),
     )
-
-
-def progress_views(steps: list[StepState]) -> list[ProgressView]:
-    """One row per step name, summed over the job's artists."""
-    groups: dict[str, list[StepState]] = defaultdict(list)
-    for s in sorted(steps, key=lambda s: (s.position, s.partition_key)):
-        groups[s.step].append(s)
-    views = []
-    for step, rows in groups.items():
-        statuses = {r.status for r in rows}
-        if statuses == {"completed"}:
-            status = "completed"
-        elif statuses == {"pending"}:
-            status = "pending"
-        elif statuses <= {"completed", "failed"}:
-            status = "failed"
-        else:
-            status = "in_progress"
-        if len(rows) == 1:
-            message = rows[0].message
-        else:
-            done = sum(r.status == "completed" for r in rows)
-            latest = max(rows, key=lambda r: r.updated_at).message
-            message = f"{done} of {len(rows)} artists done" + (f"; {latest}" if latest else "")
-        views.append(
-            ProgressView(
-                step=step,
-                status=status,
-                progress=round(sum(r.progress for r in rows) / len(rows)),
-                message=message,
-                total_items=sum(r.total_items for r in rows),
-                processed_items=sum(r.processed_items for r in rows),
-                successful_items=sum(r.successful_items for r in rows),
-                failed_items=sum(r.failed_items for r in rows),
-            )
-        )
-    return views
-
-
-def import_view(target: Target, steps: list[StepState]) -> ImportView | None:
-    """The artist page's banner, from the artist's latest target."""
-    if target.artist_id is None:
-        return None
-    steps = sorted(steps, key=lambda s: s.position)
-    total = len(steps) or 1
-    running = next((s for s in steps if s.status == "in_progress"), None)
-    done = sum(s.status == "completed" for s in steps)
-    fraction = (done + (running.progress / 100 if running else 0)) / total
-    if target.is_open and not (steps and done == len(steps)):
-        if running is not None:
-            stage, message = STEP_BY_NAME[running.step].stage, running.message or running.step
-        elif done or target.attempt or target.status == "retrying":
-            upcoming = next((s for s in steps if s.status == "pending"), None)
-            stage = STEP_BY_NAME[upcoming.step].stage if upcoming else "initializing"
-            message = upcoming.message if upcoming and upcoming.message else "between steps"
-        else:
-            stage, message = "initializing", "waiting for a run to start"
-        return ImportView(
-            target.artist_id, stage, min(99, int(fraction * 100)), message, None, None, "in_progress"
-        )
-    outcome = outcome_of(steps) if steps else ("completed" if target.status == "succeeded" else "failed")
-    if target.status == "canceled" and outcome != "completed":
-        # What finished steps wrote stays: `completed` with some data, `failed` with none.
-        stage, status = ("completed", "complete") if outcome == "partial" else ("failed", "failed")
-        return ImportView(
-            target.artist_id,
-            stage,
-            int(fraction * 100),
-            "import cancelled",
-            target.error,
-            target.ended_at,
-            status,
-        )
-    error = None if outcome == "completed" else error_text([target], steps)
-    if outcome == "failed":
-        return ImportView(
-            target.artist_id, "failed", int(fraction * 100), "import failed", error, target.ended_at, "failed"
-        )
-    message = "import complete" if outcome == "completed" else "import complete, with errors"
-    last_step = max((s.ended_at for s in steps if s.ended_at), default=None)
-    ended = last_step if outcome == "completed" and last_step else target.ended_at
-    return ImportView(target.artist_id, "completed", 100, message, error, ended, "complete")
