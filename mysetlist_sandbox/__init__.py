@@ -19,16 +19,7 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
 
 def sandbox_env(base_url: str) -> dict[str, dict[str, str]]:
     """Per provider, the environment that points a client at the sandbox at `base_url`."""
+    from .fakes import FAKES  # imported here: the fakes read SANDBOX_CREDENTIALS from this module
+
     base = base_url.rstrip("/")
-    return {
-        "spotify": {
-            "SPOTIFY_API_URL": f"{base}/v1",
-            "SPOTIFY_AUTH_URL": f"{base}/api/token",
-            **SANDBOX_CREDENTIALS["spotify"],
-        },
-        "ticketmaster": {
-            "TICKETMASTER_API_URL": f"{base}/discovery/v2",
-            **SANDBOX_CREDENTIALS["ticketmaster"],
-        },
-        "setlistfm": {"SETLISTFM_API_URL": f"{base}/rest/1.0", **SANDBOX_CREDENTIALS["setlistfm"]},
-    }
+    return {name: fake.env(base) for name, fake in FAKES.items()}

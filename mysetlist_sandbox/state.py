@@ -11,13 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .faults import PROVIDERS, Fault
+from .faults import Fault
 
 # Documented (Ticketmaster 5/s, setlist.fm 2/s) or conservative (Spotify publishes none) rates.
 DEFAULT_RATES = {"spotify": 5.0, "ticketmaster": 5.0, "setlistfm": 2.0}
 # Spotify counts over a rolling 30-second window; the others per second.
 WINDOW_SECONDS = {"spotify": 30.0, "ticketmaster": 1.0, "setlistfm": 1.0}
 TM_DAILY_QUOTA = 5000
+
+
+def _providers() -> tuple[str, ...]:
+    from .fakes import PROVIDERS  # the fakes' modules import this one
+
+    return PROVIDERS
 
 
 @dataclass
@@ -60,11 +66,11 @@ class SandboxState:
             self.faults: list[Fault] = [Fault(**f.as_dict()) for f in self._initial_faults]
             self.calls: Counter[str] = Counter()
             self.status: Counter[str] = Counter()
-            self.status_by_provider: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+            self.status_by_provider: dict[str, Counter[str]] = {p: Counter() for p in _providers()}
             self.violations: Counter[str] = Counter()
             self.faults_applied: Counter[str] = Counter()
             self.tokens: dict[str, float] = {}
-            self.windows: dict[str, deque[float]] = {p: deque() for p in PROVIDERS}
+            self.windows: dict[str, deque[float]] = {p: deque() for p in _providers()}
             self.daily_used: Counter[str] = Counter()
 
     def configure(self, **kw: Any) -> dict[str, Any]:
@@ -77,7 +83,7 @@ class SandboxState:
                 c.enforce_rates = bool(kw["enforce_rates"])
             if "rates" in kw:
                 for provider, rate in kw["rates"].items():
-                    if provider not in PROVIDERS or float(rate) <= 0:
+                    if provider not in _providers() or float(rate) <= 0:
                         raise ValueError(f"bad rate {provider}={rate}")
                     c.rates[provider] = float(rate)
             if "token_ttl_seconds" in kw:
@@ -87,7 +93,7 @@ class SandboxState:
                 c.today = date.fromisoformat(value) if isinstance(value, str) else value
             if "quotas" in kw:
                 for provider, quota in (kw["quotas"] or {}).items():
-                    if provider not in PROVIDERS:
+                    if provider not in _providers():
                         raise ValueError(f"unknown provider {provider!r}")
                     if quota is None:
                         c.quotas.pop(provider, None)
@@ -112,7 +118,7 @@ class SandboxState:
 
     def counters(self) -> dict[str, Any]:
         with self.lock:
-            by_provider = dict.fromkeys(PROVIDERS, 0)
+            by_provider = dict.fromkeys(_providers(), 0)
             for endpoint, n in self.calls.items():
                 by_provider[endpoint.split(":", 1)[0]] += n
             return {
@@ -122,9 +128,9 @@ class SandboxState:
                 "status_by_provider": {
                     p: dict(sorted(c.items())) for p, c in self.status_by_provider.items()
                 },
-                "rate_violations": {p: self.violations[p] for p in PROVIDERS},
+                "rate_violations": {p: self.violations[p] for p in _providers()},
                 "faults_applied": dict(sorted(self.faults_applied.items())),
-                "daily_used": {p: self.daily_used[p] for p in PROVIDERS},
+                "daily_used": {p: self.daily_used[p] for p in _providers()},
             }
 
     # -- faults ---------------------------------------------------------------------------------

@@ -32,9 +32,8 @@ import requests
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .providers import registry
 from .redaction import redact_error as redact
-from .settings import PROVIDER_LABELS
-from .tracking.progress.events import guess_provider
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +158,7 @@ def provider_alert(
         if not fetch(_COOLDOWN_SQL, (":".join(fingerprint), settings.cooldown_seconds)):
             return False
         when = f" until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if until else ""
-        label = PROVIDER_LABELS.get(provider, provider)
+        label = registry.label(provider)
         text = redact(f"{label}: {_PROVIDER_EVENTS.get(kind, kind)}{when}: {reason or ''}".rstrip(": "), 2000)
         if init_monitoring(settings):
             _capture(text or "", {"provider": provider, "kind": kind}, fingerprint)
@@ -209,7 +208,7 @@ def jobs_ended(
         (list(job_ids),),
     ).fetchall()
     for job_id, status, job_type, error, artist, step, provider in rows:
-        provider = provider or guess_provider(error)
+        provider = provider or registry.named_in(error)
         send(
             conn,
             f"sync job {job_id} ({job_type}, {artist}) ended {status}: {error or 'no error recorded'}",

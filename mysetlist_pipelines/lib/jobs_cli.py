@@ -25,7 +25,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .db.runtime import resolve
-from .external_ids import SPOTIFY_ID
+from .providers.spotify.spec import SPOTIFY_ID
 from .settings import get_settings
 
 _SPOTIFY_ID = SPOTIFY_ID

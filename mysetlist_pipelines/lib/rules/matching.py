@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from ..external_ids import MBID, SPOTIFY_ID
+from ..providers.setlistfm.spec import MBID
+from ..providers.spotify.spec import SPOTIFY_ID
 from ..text import normalize_name
 
 Service = Literal["ticketmaster", "spotify", "setlistfm"]

@@ -4,7 +4,7 @@ rules work on (those stay testable without a provider)."""
 from __future__ import annotations
 
 from ..providers.setlistfm import models as fm
-from ..providers.spotify import Album, SimplifiedAlbum
+from ..providers.spotify.models import Album, SimplifiedAlbum
 from ..providers.ticketmaster import models as tm
 from ..rules.setlist_songs import Setlist, SetlistSet, SetlistSong, SetlistVenue
 from ..rules.show_rows import TmEvent, TmVenue

@@ -14,7 +14,7 @@ The app may cancel a pending or in-progress row at any point (cancel.py): -> can
 
 from .intake.claim import Intake, Launch, Rejection, claim_pending, run_key
 from .intake.created import NewJobs, create_jobs, open_batch
-from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
+from .progress.events import Counts, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
 from .records import ARTIST_TAG, BATCH_TAG, SYNC_JOB_TAG, RunInfo, RunOutcome, StepState, Target
 from .repair.drift import (
@@ -63,7 +63,6 @@ __all__ = [
     "drift_candidates",
     "drift_page",
     "finish_run",
-    "guess_provider",
     "link_run",
     "mark_reissued",
     "needs_settling",
