@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 class Fake:
     name: str  # the provider's key, as in the pipelines' registry and endpoint names (`spotify:album`)
     prefixes: tuple[str, ...]  # the real paths it answers at
+    credentials: dict[str, str]  # what it accepts, as the environment variables a client reads
     api: ModuleType  # resolve(req) -> Route; authenticate(ctx, endpoint) -> (a 401 or None, credential)
     env: Callable[[str], dict[str, str]]  # base URL -> the environment pointing a client at it
     error: Callable[[int, dict[str, str]], Response]  # its own error shape for a status (429, 5xx)
     quota: Callable[[str | None], Response]  # its answer once the day's quota is gone (credential given)
+    rate: float = 5.0  # its default requests per second, enforced when the sandbox enforces rates
+    window_seconds: float = 1.0  # the window its rate is counted over
     says_retry_after: bool = False  # whether its rate-limit 429 carries a Retry-After
     # Endpoints on a host of their own (Spotify's accounts service): not paced, not quota-counted,
     # not hit by provider-wide faults.
@@ -44,3 +47,5 @@ def _registered() -> dict[str, Fake]:
 
 FAKES: dict[str, Fake] = _registered()
 PROVIDERS: tuple[str, ...] = tuple(FAKES)
+# Per provider, what the sandbox accepts as credentials (never used against a real provider).
+SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {name: dict(f.credentials) for name, f in FAKES.items()}

@@ -8,28 +8,30 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from .faults import Fault
 
-# Documented (Ticketmaster 5/s, setlist.fm 2/s) or conservative (Spotify publishes none) rates.
-DEFAULT_RATES = {"spotify": 5.0, "ticketmaster": 5.0, "setlistfm": 2.0}
-# Spotify counts over a rolling 30-second window; the others per second.
-WINDOW_SECONDS = {"spotify": 30.0, "ticketmaster": 1.0, "setlistfm": 1.0}
-TM_DAILY_QUOTA = 5000
+
+def _fakes() -> dict[str, Any]:
+    from .fakes import FAKES  # the fakes' modules import this one
+
+    return FAKES
 
 
 def _providers() -> tuple[str, ...]:
-    from .fakes import PROVIDERS  # the fakes' modules import this one
+    return tuple(_fakes())
 
-    return PROVIDERS
+
+def _default_rates() -> dict[str, float]:
+    return {name: fake.rate for name, fake in _fakes().items()}
 
 
 @dataclass
 class Config:
     enforce_rates: bool = False
-    rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    rates: dict[str, float] = field(default_factory=_default_rates)
     token_ttl_seconds: int = 3600
     today: date | None = None
     quotas: dict[str, int] = field(default_factory=dict)  # daily call budgets, enforced when set
@@ -153,7 +155,8 @@ class SandboxState:
             for fault in list(self.faults):
                 if not fault.matches(endpoint):
                     continue
-                if fault.kind == "token_expired" and endpoint == "spotify:token":
+                # A token call cannot meet an expired token: it is how a new one is had.
+                if fault.kind == "token_expired" and endpoint in _fakes()[fault.provider].side_endpoints:
                     continue
                 if fault.kind == "latency":
                     delay += fault.seconds or 1.0
@@ -197,7 +200,7 @@ class SandboxState:
             if not self.config.enforce_rates:
                 return True, 0
             rate = self.config.rates[provider]
-            window = max(WINDOW_SECONDS[provider], 1.0 / rate)
+            window = max(_fakes()[provider].window_seconds, 1.0 / rate)
             budget = max(1, math.floor(rate * window + 1e-9))
             stamps = self.windows[provider]
             while stamps and stamps[0] <= now - window:
@@ -213,15 +216,7 @@ class SandboxState:
             quota = self.config.quotas.get(provider)
             return quota is not None and self.daily_used[provider] > quota
 
-    def tm_rate_headers(self) -> dict[str, str]:
+    def quota_use(self, provider: str) -> tuple[int | None, int]:
+        """(the day's configured quota or None, calls counted today) of `provider`."""
         with self.lock:
-            limit = self.config.quotas.get("ticketmaster", TM_DAILY_QUOTA)
-            used = self.daily_used["ticketmaster"]
-        now = datetime.now(UTC)
-        midnight = datetime(now.year, now.month, now.day, tzinfo=UTC).timestamp() + 86400
-        return {
-            "Rate-Limit": str(limit),
-            "Rate-Limit-Available": str(max(0, limit - used)),
-            "Rate-Limit-Over": str(max(0, used - limit)),
-            "Rate-Limit-Reset": str(int(midnight * 1000)),
-        }
+            return self.config.quotas.get(provider), self.daily_used[provider]

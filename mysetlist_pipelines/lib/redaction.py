@@ -81,7 +81,8 @@ def _configured_secrets() -> tuple[str, ...]:
     except Exception:  # unreadable settings: the registered values and the patterns still apply
         return ()
     names = (*registry.credential_fields(), "database_url", "dagster_postgres_url")
-    values = [settings.secret(n) for n in names]
+    # Only the fields these settings have: a provider registered after they were built has none.
+    values = [settings.secret(n) for n in names if n in type(settings).model_fields]
     return tuple(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from .. import SANDBOX_CREDENTIALS
 from ..fakes import Fake
 from ..faults import reason
 from ..http import Request, Response, json_response
 from ..state import SandboxState
-from . import api
+from . import CREDENTIALS, api
 from .shapes import negotiate
 
 
 def _env(base: str) -> dict[str, str]:
-    return {"SETLISTFM_API_URL": f"{base}/rest/1.0", **SANDBOX_CREDENTIALS["setlistfm"]}
+    return {"SETLISTFM_API_URL": f"{base}/rest/1.0", **CREDENTIALS}
 
 
 def _error(status: int, headers: dict[str, str]) -> Response:
@@ -32,10 +31,12 @@ def _finish(req: Request, response: Response, state: SandboxState) -> Response:
 
 FAKE = Fake(
     name="setlistfm",
+    credentials=CREDENTIALS,
     prefixes=("/rest/1.0/",),
     api=api,
     env=_env,
     error=_error,
     quota=_quota,
+    rate=2.0,  # documented
     finish=_finish,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from .. import SANDBOX_CREDENTIALS
 from ..context import Ctx
 from ..fakes import Fake
 from ..faults import reason
 from ..http import Response, json_response
 from ..state import SandboxState
-from . import api
+from . import CREDENTIALS, api
 
 # Observed Spotify Development-Mode quota wait (external-apis.md).
 SPOTIFY_QUOTA_RETRY_AFTER = 48925
@@ -18,7 +17,7 @@ def _env(base: str) -> dict[str, str]:
     return {
         "SPOTIFY_API_URL": f"{base}/v1",
         "SPOTIFY_AUTH_URL": f"{base}/api/token",
-        **SANDBOX_CREDENTIALS["spotify"],
+        **CREDENTIALS,
     }
 
 
@@ -40,11 +39,14 @@ def _expire_token(ctx: Ctx, endpoint: str, state: SandboxState, credential: str 
 
 FAKE = Fake(
     name="spotify",
+    credentials=CREDENTIALS,
     prefixes=("/api/token", "/v1/"),
     api=api,
     env=_env,
     error=_error,
     quota=_quota,
+    rate=5.0,  # conservative: Spotify publishes none
+    window_seconds=30.0,  # Spotify counts over a rolling 30-second window
     says_retry_after=True,
     side_endpoints=frozenset({"spotify:token"}),
     expire_token=_expire_token,

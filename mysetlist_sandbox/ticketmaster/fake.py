@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from .. import SANDBOX_CREDENTIALS
+from datetime import UTC, datetime
+
 from ..fakes import Fake
 from ..faults import reason
 from ..http import Request, Response, json_response
 from ..state import SandboxState
-from . import api
+from . import CREDENTIALS, api
 
 
 def _env(base: str) -> dict[str, str]:
-    return {"TICKETMASTER_API_URL": f"{base}/discovery/v2", **SANDBOX_CREDENTIALS["ticketmaster"]}
+    return {"TICKETMASTER_API_URL": f"{base}/discovery/v2", **CREDENTIALS}
 
 
 def _error(status: int, headers: dict[str, str]) -> Response:
@@ -31,18 +32,37 @@ def _quota(credential: str | None) -> Response:
     return json_response(429, body)
 
 
+# The documented default daily quota, what the rate headers say when the sandbox sets none.
+TM_DAILY_QUOTA = 5000
+
+
+def _rate_headers(state: SandboxState) -> dict[str, str]:
+    configured, used = state.quota_use("ticketmaster")
+    limit = TM_DAILY_QUOTA if configured is None else configured
+    now = datetime.now(UTC)
+    midnight = datetime(now.year, now.month, now.day, tzinfo=UTC).timestamp() + 86400
+    return {
+        "Rate-Limit": str(limit),
+        "Rate-Limit-Available": str(max(0, limit - used)),
+        "Rate-Limit-Over": str(max(0, used - limit)),
+        "Rate-Limit-Reset": str(int(midnight * 1000)),
+    }
+
+
 def _finish(req: Request, response: Response, state: SandboxState) -> Response:
     if response.status == 200:  # every good answer says the day's quota, as the real one does
-        response.headers.update(state.tm_rate_headers())
+        response.headers.update(_rate_headers(state))
     return response
 
 
 FAKE = Fake(
     name="ticketmaster",
+    credentials=CREDENTIALS,
     prefixes=("/discovery/v2/",),
     api=api,
     env=_env,
     error=_error,
     quota=_quota,
+    rate=5.0,  # documented
     finish=_finish,
 )

@@ -25,9 +25,10 @@ from ..db import songs as catalog_store
 from ..db.bulk import lock, update_by_id
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
+from ..providers.setlistfm import rows as setlistfm_rows
 from ..rules.setlist_songs import Setlist, ShowCandidate, SongIndex, match_show, played_songs
 from ..rules.show_rows import GUESSED_SOURCES, guessed_zones
-from . import StepReport, adapters
+from . import StepReport
 from .setlist_links import CoverSongs, create_shows, link, venue_name
 from .unavailable import unlinked
 
@@ -51,7 +52,7 @@ def fetch_setlists(
     seen_known = False
     pages = providers.setlistfm.iter_artist_setlists(mbid, since=since, max_pages=max_pages, skipped=skipped)
     for item in pages:
-        found.append(adapters.setlist(item))
+        found.append(setlistfm_rows.setlist_row(item))
         seen_known = seen_known or item.id in known
         if seen_known and not force and len(found) % PAGE_SIZE == 0:
             break  # the end of the page that reached stored setlists: stop before the next call

@@ -17,6 +17,7 @@ from ..db import shows as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
+from ..providers.ticketmaster import rows as ticketmaster_rows
 from ..rules.show_rows import (
     GUESSED_SOURCES,
     TmEvent,
@@ -26,7 +27,7 @@ from ..rules.show_rows import (
     show_status,
     venue_row,
 )
-from . import StepReport, adapters
+from . import StepReport
 from .unavailable import unlinked
 
 DEFAULT_PAST_DAYS = 30
@@ -67,7 +68,7 @@ def sync_shows(
         start=today - timedelta(days=past_days),
         skipped=skipped,
     )
-    events = list({e.id: e for e in map(adapters.tm_event, raw)}.values())
+    events = list({e.id: e for e in map(ticketmaster_rows.event_row, raw)}.values())
     usable: list[TmEvent] = []
     for event in events:
         if event.venue is None:
