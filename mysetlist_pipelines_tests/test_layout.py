@@ -100,7 +100,7 @@ def test_generic_modules_name_no_provider() -> None:
 
 def test_every_module_name_says_which() -> None:
     """No two modules of the package share a name (the old catalog.py / setlists.py / shows.py at three
-    tiers), except a package's __init__ and the files every provider folder has (spec, client, models)."""
+    tiers), except a package's __init__ and the files every provider folder has (spec, client, models, rows)."""
     providers = PACKAGE / "lib" / "providers"
     names: dict[str, list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -15,7 +15,10 @@ MAX_NAME_LENGTH = 300
 
 
 def _format(column: str) -> IdFormat:
-    return next(s.id_format for s in registry.specs() if s.id_format and s.id_format.column == column)
+    for spec in registry.specs():
+        if spec.id_format is not None and spec.id_format.column == column:
+            return spec.id_format
+    raise KeyError(f"no provider keys artists by {column!r}")
 
 
 class BadExternalId(ValueError):
