@@ -269,7 +269,9 @@ def simulate(app_url: str, n: int, days: int = 7, mode: str = "feed", world_seed
     ):
         providers = providers_for(sandbox, app_url)
         now0 = world.at(t0)
+        seeding = time.monotonic()
         ids = seed(conn, world, now0, settings)
+        seed_s = time.monotonic() - seeding
         del ids
         # Warm-up (not a figure): the shows as they stood on day 0, the feed's cursor at day 0.
         warm = time.monotonic()
@@ -337,6 +339,7 @@ def simulate(app_url: str, n: int, days: int = 7, mode: str = "feed", world_seed
         "events": len(world.ev["artist"]),
         "releases": len(world.rel["artist"]),
         "world_build_s": round(built, 1),
+        "seed_s": round(seed_s, 1),
         "warmup_s": round(warm_s, 1),
         "seconds": round(time.monotonic() - started, 1),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,

@@ -12,6 +12,8 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 def fold_accents(value: str) -> str:
     """'Sigur Rós' -> 'Sigur Ros', 'Björk' -> 'Bjork' (NFKD, combining marks dropped)."""
+    if value.isascii():  # NFKD leaves ASCII as it is and has no marks to drop (most names, every slug)
+        return value
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

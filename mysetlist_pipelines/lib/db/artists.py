@@ -180,6 +180,27 @@ def mark_synced(conn: psycopg.Connection, artist_id: str, part: str, *, full_syn
         conn.execute(f"UPDATE artists SET {sets} WHERE id = %s", (artist_id,))
 
 
+def mark_synced_many(conn: psycopg.Connection, part: str, artist_ids: Sequence[str]) -> int:
+    """`mark_synced` for many artists in two statements: the pipelines' sync state and
+    the app's columns (`shows_synced_at`, `song_catalog_synced_at`; setlists and profile
+    have none) and `last_synced_at`, as a per-artist step stamps them."""
+    app_column = {"shows": "shows_synced_at", "catalog": "song_catalog_synced_at", "setlists": None,
+                  "profile": None}[part]  # fmt: skip
+    if not artist_ids:
+        return 0
+    ids = list(artist_ids)
+    conn.execute(
+        f"INSERT INTO pipelines.artist_sync_state (artist_id, {part}_synced_at) SELECT unnest(%s::uuid[]), now() "
+        f"ON CONFLICT (artist_id) DO UPDATE SET {part}_synced_at = now(), updated_at = now()",
+        (ids,),
+    )
+    # As mark_synced: every part stamps last_synced_at (the profile's own app column).
+    sets = ", ".join(
+        c for c in (f"{app_column} = now()" if app_column else None, "last_synced_at = now()") if c
+    )
+    return conn.execute(f"UPDATE artists SET {sets} WHERE id = ANY(%s::uuid[])", (ids,)).rowcount
+
+
 def set_totals(conn: psycopg.Connection, artist_id: str, **totals: int) -> bool:
     """Update the artist's counters (total_songs, total_shows, ...) only where they changed."""
     cols = list(totals)

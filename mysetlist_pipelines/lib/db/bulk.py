@@ -69,6 +69,10 @@ def stage(conn: psycopg.Connection, like: str, columns: Sequence[str], rows: Ite
     with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(name, cols)) as copy:
         for row in rows:
             copy.write_row(row)
+    # A temporary table has no statistics until analyzed (autovacuum never sees it): the planner
+    # then guesses thousands of rows and joins a handful of staged rows to `shows` by hashing the
+    # whole table, a full scan per write at fleet scale. Its real size lets it probe the indexes.
+    conn.execute(sql.SQL("ANALYZE {}").format(name))
     return name
 
 
@@ -198,13 +202,18 @@ def allocate_slugs(conn: psycopg.Connection, table: str, bases: Sequence[str]) -
     if not bases:
         return []
     distinct = sorted(set(bases))
+    # "base" itself, and "base-..." as the byte-wise range ["base-", "base.") ('.' follows '-'):
+    # the pattern operators use the text_pattern_ops index (sql/0012) once per base, where
+    # `slug LIKE ANY(...)` scanned the table. Bases are slugs ([a-z0-9-]), so the two read the same.
     taken = {
         r[0]
         for r in conn.execute(
-            sql.SQL("SELECT slug FROM {} WHERE slug = ANY(%s) OR slug LIKE ANY(%s)").format(
-                table_name(table)
-            ),
-            (distinct, [b + "-%" for b in distinct]),
+            sql.SQL(
+                "SELECT t.slug FROM {t} t WHERE t.slug = ANY(%s) UNION ALL "
+                "SELECT t.slug FROM unnest(%s::text[], %s::text[]) AS b(lo, hi) "
+                "JOIN {t} t ON t.slug ~>=~ b.lo AND t.slug ~<~ b.hi"
+            ).format(t=table_name(table)),
+            (distinct, [b + "-" for b in distinct], [b + "." for b in distinct]),
         )
     }
     slugs = []

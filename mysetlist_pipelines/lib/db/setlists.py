@@ -7,6 +7,7 @@ artist's advisory lock, so two runs of one artist never insert the same setlist 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ import psycopg
 from ..rules.predictions import History
 from ..rules.setlist_songs import ShowCandidate
 from .bulk import WriteCounts, insert, merge, upsert
+from .shows import ARTIST_SHOW_IDS
 
 SETLIST_COLUMNS = ("show_id", "artist_id", "type", "name", "order_index", "imported_from", "external_id")
 
@@ -55,18 +57,33 @@ class StoredShow:
 
 
 def artist_shows(conn: psycopg.Connection, artist_id: str) -> list[StoredShow]:
+    return artist_shows_many(conn, [artist_id])[artist_id]
+
+
+def artist_shows_many(conn: psycopg.Connection, artist_ids: Sequence[str]) -> dict[str, list[StoredShow]]:
+    """Each artist's shows (headlined or billed), by date then id, in one statement; every artist
+    asked about is a key (a list, maybe empty)."""
+    out: dict[str, list[StoredShow]] = {a: [] for a in artist_ids}
+    if not artist_ids:
+        return out
+    key = {str(uuid.UUID(a)): a for a in artist_ids}  # rows name artists as Postgres prints uuids
     rows = conn.execute(
-        "SELECT s.id::text, s.date, v.name, v.city, s.setlistfm_id, "
-        "(SELECT sl.external_id FROM setlists sl WHERE sl.show_id = s.id AND sl.artist_id = %(a)s "
+        "WITH ids AS (SELECT DISTINCT unnest(%(a)s::uuid[]) AS id), "
+        "m AS (SELECT h.headliner_artist_id AS artist_id, h.id AS show_id FROM shows h "
+        "       WHERE h.headliner_artist_id IN (SELECT id FROM ids) "
+        "      UNION SELECT x.artist_id, x.show_id FROM show_artists x WHERE x.artist_id IN (SELECT id FROM ids)) "
+        "SELECT m.artist_id::text, s.id::text, s.date, v.name, v.city, s.setlistfm_id, "
+        "(SELECT sl.external_id FROM setlists sl WHERE sl.show_id = s.id AND sl.artist_id = m.artist_id "
         " AND sl.type = 'actual' ORDER BY sl.created_at LIMIT 1), "
-        "EXISTS (SELECT 1 FROM setlists o WHERE o.external_id = s.setlistfm_id AND o.artist_id <> %(a)s "
+        "EXISTS (SELECT 1 FROM setlists o WHERE o.external_id = s.setlistfm_id AND o.artist_id <> m.artist_id "
         " AND o.type = 'actual'), coalesce(s.setlist_ready, false) "
-        "FROM shows s LEFT JOIN venues v ON v.id = s.venue_id WHERE s.headliner_artist_id = %(a)s "
-        "OR EXISTS (SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s) "
-        "ORDER BY s.date NULLS LAST, s.id",
-        {"a": artist_id},
+        "FROM m JOIN shows s ON s.id = m.show_id LEFT JOIN venues v ON v.id = s.venue_id "
+        "ORDER BY m.artist_id, s.date NULLS LAST, s.id",
+        {"a": list(artist_ids)},
     ).fetchall()
-    return [StoredShow(*r) for r in rows]
+    for artist, *show in rows:
+        out[key[artist]].append(StoredShow(*show))
+    return out
 
 
 def known_setlist_ids(conn: psycopg.Connection, artist_id: str) -> set[str]:
@@ -74,8 +91,7 @@ def known_setlist_ids(conn: psycopg.Connection, artist_id: str) -> set[str]:
     rows = conn.execute(
         "SELECT external_id FROM setlists WHERE artist_id = %(a)s AND type = 'actual' AND external_id IS NOT NULL "
         "UNION SELECT s.setlistfm_id FROM shows s WHERE s.setlistfm_id IS NOT NULL AND "
-        "(s.headliner_artist_id = %(a)s OR EXISTS "
-        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s))",
+        f"s.id IN {ARTIST_SHOW_IDS}",
         {"a": artist_id},
     ).fetchall()
     return {r[0] for r in rows}
@@ -84,16 +100,30 @@ def known_setlist_ids(conn: psycopg.Connection, artist_id: str) -> set[str]:
 def own_songs(conn: psycopg.Connection, artist_id: str) -> list[tuple[str, str]]:
     """(id, name) of the artist's songs in catalog order: by release, disc and track; songs created
     from setlists (no release) last."""
-    return conn.execute(
-        "SELECT s.id::text, s.name FROM songs s JOIN artist_songs a ON a.song_id = s.id "
-        "WHERE a.artist_id = %s ORDER BY s.release_date NULLS LAST, s.album_id NULLS LAST, "
-        "s.disc_number NULLS LAST, s.track_number NULLS LAST, s.name, s.id",
-        (artist_id,),
+    return own_songs_many(conn, [artist_id])[artist_id]
+
+
+def own_songs_many(conn: psycopg.Connection, artist_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """`own_songs` of many artists in one statement (every artist asked about is a key)."""
+    out: dict[str, list[tuple[str, str]]] = {a: [] for a in artist_ids}
+    if not artist_ids:
+        return out
+    key = {str(uuid.UUID(a)): a for a in artist_ids}
+    rows = conn.execute(
+        "SELECT a.artist_id::text, s.id::text, s.name FROM songs s JOIN artist_songs a ON a.song_id = s.id "
+        "WHERE a.artist_id = ANY(%s::uuid[]) ORDER BY a.artist_id, s.release_date NULLS LAST, "
+        "s.album_id NULLS LAST, s.disc_number NULLS LAST, s.track_number NULLS LAST, s.name, s.id",
+        (list(artist_ids),),
     ).fetchall()
+    for artist, song_id, name in rows:
+        out[key[artist]].append((song_id, name))
+    return out
 
 
 def songs_by_artist_mbid(conn: psycopg.Connection, mbids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     """The catalogs of other artists we know by MBID (where a cover's original may already be)."""
+    if not mbids:  # most setlists cover nothing: no statement at all (the writer runs per artist)
+        return {}
     rows = conn.execute(
         "SELECT ar.mbid, s.id::text, s.name FROM artists ar JOIN artist_songs a ON a.artist_id = ar.id "
         "JOIN songs s ON s.id = a.song_id WHERE ar.mbid = ANY(%s) ORDER BY s.release_date NULLS LAST, s.id",
@@ -108,6 +138,8 @@ def songs_by_artist_mbid(conn: psycopg.Connection, mbids: Sequence[str]) -> dict
 def loose_songs(conn: psycopg.Connection, artist_names: Sequence[str]) -> list[tuple[str, str, str]]:
     """(id, name, artist) of songs without a Spotify id credited to these artists' names (covers
     created by earlier setlist syncs)."""
+    if not artist_names:
+        return []
     return conn.execute(
         "SELECT id::text, name, artist FROM songs WHERE spotify_id IS NULL AND lower(artist) = ANY(%s) "
         "ORDER BY created_at, id",
@@ -121,7 +153,12 @@ def insert_songs(conn: psycopg.Connection, songs: Sequence[tuple[str, str, str]]
 
 
 def link_songs(conn: psycopg.Connection, artist_id: str, song_ids: Sequence[str]) -> WriteCounts:
-    rows = [(artist_id, s, True) for s in song_ids]
+    return link_songs_many(conn, [(artist_id, s) for s in song_ids])
+
+
+def link_songs_many(conn: psycopg.Connection, pairs: Sequence[tuple[str, str]]) -> WriteCounts:
+    """(artist_id, song_id): each artist's own songs (primary artist)."""
+    rows = [(a, s, True) for a, s in pairs]
     counts, _ = upsert(
         conn, "artist_songs", ("artist_id", "song_id", "is_primary_artist"), rows, key=("artist_id", "song_id"),
         update=(), touch=False, ids=False,
@@ -184,9 +221,7 @@ def history(conn: psycopg.Connection, artist_id: str) -> list[History]:
 def upcoming_show_ids(conn: psycopg.Connection, artist_id: str, today: date) -> list[str]:
     rows = conn.execute(
         "SELECT s.id::text FROM shows s WHERE s.status = 'upcoming' AND (s.date IS NULL OR s.date >= %(t)s) "
-        "AND (s.headliner_artist_id = %(a)s OR EXISTS "
-        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s)) "
-        "ORDER BY s.date NULLS LAST, s.id",
+        f"AND s.id IN {ARTIST_SHOW_IDS} ORDER BY s.date NULLS LAST, s.id",
         {"a": artist_id, "t": today},
     ).fetchall()
     return [r[0] for r in rows]

@@ -22,6 +22,15 @@ VENUE_COLUMNS = (
     "tm_venue_id", "name", "city", "state", "country", "postal_code", "address", "latitude", "longitude",
     "timezone",
 )  # fmt: skip
+# The shows an artist is billed on (headlines, or has a show_artists row), as two index lookups and
+# a union. Written as `headliner_artist_id = a OR EXISTS (SELECT 1 FROM show_artists ...)` the
+# planner can only scan every show and test each: at fleet scale (hundreds of thousands of shows)
+# that is a tenth of a second per artist, paid by every per-artist writer.
+ARTIST_SHOW_IDS = (
+    "(SELECT h.id FROM shows h WHERE h.headliner_artist_id = %(a)s "
+    "UNION SELECT x.show_id FROM show_artists x WHERE x.artist_id = %(a)s)"
+)
+
 SHOW_COLUMNS = (
     "tm_event_id", "headliner_artist_id", "venue_id", "name", "date", "start_time", "status", "ticket_url",
     "min_price", "max_price", "currency",
@@ -141,28 +150,53 @@ def adopt_shows(
     """(tm_event_id, venue_id, date) of Ticketmaster events not stored yet: a show of the artist that
     setlist.fm created first (no tm_event_id, same date, same venue) takes the event's id, so the
     upsert that follows updates it instead of adding the same concert twice."""
-    wanted = [(e, v, d) for e, v, d in events if v and d]
+    return adopt_shows_many(conn, {artist_id: events})
+
+
+def adopt_shows_many(
+    conn: psycopg.Connection, events_by_artist: dict[str, Sequence[tuple[str, str | None, date | None]]]
+) -> int:
+    """`adopt_shows` for many artists in three statements (the market sweep writes the events of
+    tens of thousands of artists at once). Artists adopt in the dict's order, each from its own
+    shows, oldest first; a show one artist adopted is no longer free for the next, as when they
+    adopt one after another."""
+    wanted = {a: [(e, v, d) for e, v, d in events if v and d] for a, events in events_by_artist.items()}
+    wanted = {a: w for a, w in wanted.items() if w}
     if not wanted:
         return 0
     known = {
         r[0]
         for r in conn.execute(
-            "SELECT tm_event_id FROM shows WHERE tm_event_id = ANY(%s)", ([e for e, _, _ in wanted],)
+            "SELECT tm_event_id FROM shows WHERE tm_event_id = ANY(%s)",
+            ([e for w in wanted.values() for e, _, _ in w],),
         )
     }
-    loose: dict[tuple[str, date], list[str]] = {}
-    for sid, venue_id, on in conn.execute(
-        "SELECT s.id::text, s.venue_id::text, s.date FROM shows s WHERE s.tm_event_id IS NULL AND s.date IS NOT NULL "
-        "AND (s.headliner_artist_id = %(a)s OR EXISTS "
-        "(SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s)) ORDER BY s.created_at, s.id",
-        {"a": artist_id},
+    loose: dict[str, dict[tuple[str, date], list[str]]] = {}
+    for artist, sid, venue_id, on in conn.execute(
+        "SELECT m.artist::text, s.id::text, s.venue_id::text, s.date FROM ("
+        " SELECT h.id AS show_id, h.headliner_artist_id AS artist FROM shows h"
+        "  WHERE h.headliner_artist_id = ANY(%(a)s::uuid[]) AND h.tm_event_id IS NULL"
+        " UNION SELECT x.show_id, x.artist_id FROM show_artists x WHERE x.artist_id = ANY(%(a)s::uuid[])"
+        ") m JOIN shows s ON s.id = m.show_id WHERE s.tm_event_id IS NULL AND s.date IS NOT NULL "
+        "ORDER BY m.artist, s.created_at, s.id",
+        {"a": list(wanted)},
     ):
-        loose.setdefault((venue_id, on), []).append(sid)
-    adopted = [
-        (loose[(v, d)].pop(0), e)
-        for e, v, d in wanted
-        if e not in known and loose.get((v, d))  # type: ignore[index]
-    ]
+        loose.setdefault(artist, {}).setdefault((venue_id, on), []).append(sid)
+    adopted: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    for artist, events in wanted.items():
+        mine = loose.get(artist, {})
+        for e, v, d in events:
+            if e in known:
+                continue
+            free = mine.get((v, d))  # type: ignore[arg-type]
+            while free and free[0] in taken:  # adopted by an artist before this one
+                free.pop(0)
+            if free:
+                sid = free.pop(0)
+                taken.add(sid)
+                known.add(e)  # stored now: an artist after this one does not adopt it again
+                adopted.append((sid, e))
     if adopted:
         update_by_id(conn, "shows", ("id", "tm_event_id"), adopted)
     return len(adopted)
@@ -202,8 +236,7 @@ def show_totals(conn: psycopg.Connection, artist_id: str, today: date) -> tuple[
     """(total_shows, upcoming_shows) of the artist: every show it is billed on (or headlines)."""
     row = conn.execute(
         "SELECT count(*), count(*) FILTER (WHERE s.status = 'upcoming' AND (s.date IS NULL OR s.date >= %(t)s)) "
-        "FROM shows s WHERE s.headliner_artist_id = %(a)s "
-        "OR EXISTS (SELECT 1 FROM show_artists x WHERE x.show_id = s.id AND x.artist_id = %(a)s)",
+        f"FROM shows s WHERE s.id IN {ARTIST_SHOW_IDS}",
         {"a": artist_id, "t": today},
     ).fetchone()
     assert row is not None

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import psycopg
@@ -22,14 +23,14 @@ from ..db import artists as artist_store
 from ..db import setlists as store
 from ..db import shows as show_store
 from ..db import songs as catalog_store
-from ..db.bulk import lock, update_by_id
+from ..db.bulk import WriteCounts, lock, update_by_id
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
 from ..providers.setlistfm import rows as setlistfm_rows
 from ..rules.setlist_songs import Setlist, ShowCandidate, SongIndex, match_show, played_songs
-from ..rules.show_rows import GUESSED_SOURCES, guessed_zones
+from ..rules.show_rows import GUESSED_SOURCES, VenueRow, guessed_zones
 from . import StepReport
-from .setlist_links import CoverSongs, create_shows, link, venue_name
+from .setlist_links import CoverSongs, create_shows_many, link, venue_name
 from .unavailable import unlinked
 
 DEFAULT_MAX_PAGES = 5
@@ -132,6 +133,114 @@ def store_setlists(
     return report
 
 
+def store_setlists_many(
+    conn: psycopg.Connection, items: Sequence[tuple[str, str, list[Setlist]]], today: date
+) -> list[str]:
+    """`store_setlists` for many artists ((artists.id, name, setlists) each), as the signal plan's
+    feed hands them over: thousands a day at fleet scale, where one transaction and a dozen
+    statements per artist would cost minutes. Returns the artists written, in the order given.
+
+    One transaction reads every artist's shows and songs at once, matches each artist's setlists as
+    `store_setlists` does, and writes each table once; totals and `setlists_synced_at` as the
+    per-artist writer sets them. The rows are those `store_setlists` writes called artist after
+    artist: independent artists touch disjoint rows (venues and slugs, which they share, are found
+    and allocated in the order given). An artist that is not independent, whose setlists cover
+    songs (looked up among other artists' songs, which one before it may just have created) or who
+    shares a stored show with another artist of the batch (the show's setlist link depends on who
+    writes first), goes through `store_setlists` itself after the others, one after another."""
+    if not items:
+        return []
+    ids = [a for a, _, _ in items]
+    alone: list[tuple[str, str, list[Setlist]]] = []
+    later: list[tuple[str, str, list[Setlist]]] = []
+    with conn.transaction():
+        for artist_id in sorted(set(ids)):  # one order for every writer: no lock cycles
+            lock(conn, f"artist:{artist_id}")
+        lock(conn, "shows")
+        shows_of = store.artist_shows_many(conn, ids)
+        billed: Counter[str] = Counter(sid for a in dict.fromkeys(ids) for sid in {s.id for s in shows_of[a]})
+        taken: set[str] = set()
+        for item in items:
+            artist_id, _, setlists = item
+            shared = any(billed[s.id] > 1 for s in shows_of[artist_id])
+            if shared or artist_id in taken or _covers_songs(setlists):
+                later.append(item)
+            else:
+                alone.append(item)
+            taken.add(artist_id)
+        songs_of = store.own_songs_many(conn, [a for a, _, _ in alone])
+        plans = []
+        for artist_id, name, setlists in alone:
+            stored = {s.id: s for s in shows_of[artist_id]}
+            covers = CoverSongs(conn, [])  # no covers here (those artists are written later): no lookups
+            plans.append(
+                _plan(artist_id, name, setlists, stored, SongIndex(songs_of[artist_id]), covers, Counter())
+            )
+        _apply(conn, plans, today)
+        written = [a for a, _, _ in alone]
+        _set_totals_many(conn, written, today)
+        artist_store.mark_synced_many(conn, "setlists", written)
+    for artist_id, name, setlists in later:
+        store_setlists(conn, StepReport(artist_id), artist_id, name, setlists, today)
+    return [a for a in dict.fromkeys(ids)]
+
+
+def _covers_songs(setlists: Sequence[Setlist]) -> bool:
+    """The setlists hold a cover (CoverSongs then looks among other artists' songs)."""
+    return any(song.cover_name and not song.tape for sl in setlists for st in sl.sets for song in st.songs)
+
+
+_TOTALS_MANY = """
+WITH ids AS (SELECT DISTINCT unnest(%(ids)s::uuid[]) AS id),
+billed AS (
+    SELECT s.id AS show_id, s.headliner_artist_id AS artist_id, s.status, s.date FROM shows s
+     WHERE s.headliner_artist_id IN (SELECT id FROM ids)
+    UNION
+    SELECT s.id, x.artist_id, s.status, s.date FROM show_artists x JOIN shows s ON s.id = x.show_id
+     WHERE x.artist_id IN (SELECT id FROM ids)),
+shows AS (SELECT artist_id, count(*)::int AS total,
+                 count(*) FILTER (WHERE status = 'upcoming' AND (date IS NULL OR date >= %(today)s))::int AS upcoming
+            FROM billed GROUP BY artist_id),
+setlists AS (SELECT artist_id, count(*)::int AS n FROM setlists
+              WHERE artist_id IN (SELECT id FROM ids) AND type = 'actual' GROUP BY artist_id),
+songs AS (SELECT artist_id, count(*)::int AS n FROM artist_songs
+           WHERE artist_id IN (SELECT id FROM ids) GROUP BY artist_id),
+totals AS (
+    SELECT ids.id, coalesce(setlists.n, 0) AS total_setlists, coalesce(songs.n, 0) AS total_songs,
+           coalesce(shows.total, 0) AS total_shows, coalesce(shows.upcoming, 0) AS upcoming_shows
+      FROM ids LEFT JOIN setlists ON setlists.artist_id = ids.id LEFT JOIN songs ON songs.artist_id = ids.id
+      LEFT JOIN shows ON shows.artist_id = ids.id)
+UPDATE artists a SET total_setlists = t.total_setlists, total_songs = t.total_songs,
+       total_shows = t.total_shows, upcoming_shows = t.upcoming_shows, updated_at = now()
+  FROM totals t WHERE a.id = t.id
+   AND ROW(a.total_setlists, a.total_songs, a.total_shows, a.upcoming_shows)
+       IS DISTINCT FROM ROW(t.total_setlists, t.total_songs, t.total_shows, t.upcoming_shows)
+"""
+
+
+def _set_totals_many(conn: psycopg.Connection, artist_ids: Sequence[str], today: date) -> int:
+    """The four counters `store_setlists` sets (the same counts: total_setlists as
+    store.total_setlists, total_songs as catalog_store.totals, the shows as show_store.show_totals),
+    for many artists in one statement, only where they changed."""
+    if not artist_ids:
+        return 0
+    return conn.execute(_TOTALS_MANY, {"ids": list(artist_ids), "today": today}).rowcount
+
+
+@dataclass
+class _Plan:
+    """What one artist's setlists add: computed from what is stored, written by `_apply`."""
+
+    artist_id: str
+    name: str
+    new_shows: list[tuple[Setlist, str]] = field(default_factory=list)
+    links: list[tuple[str, str | None, bool]] = field(default_factory=list)
+    new_songs: list[tuple[str, str, str]] = field(default_factory=list)
+    own_new: list[str] = field(default_factory=list)
+    setlist_rows: list[store.SetlistRow] = field(default_factory=list)
+    entries: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+
+
 def _write(
     conn: psycopg.Connection,
     report: StepReport,
@@ -142,16 +251,26 @@ def _write(
 ) -> str:
     """Writes the setlists; returns the message clause about guessed venue zones ("" when none)."""
     stored = {s.id: s for s in store.artist_shows(conn, artist_id)}
-    shows = [s.candidate() for s in stored.values()]
     index = SongIndex(store.own_songs(conn, artist_id))
-    covers = CoverSongs(conn, setlists)
-    new_songs: list[tuple[str, str, str]] = []
-    own_new: list[str] = []
-    new_shows: list[tuple[Setlist, str]] = []
-    links: list[tuple[str, str | None, bool]] = []
-    setlist_rows: list[store.SetlistRow] = []
-    entries: dict[str, list[tuple[str, str | None]]] = {}
-    skipped = report.skipped
+    plan = _plan(artist_id, name, setlists, stored, index, CoverSongs(conn, setlists), report.skipped)
+    counts, venues = _apply(conn, [plan], today)
+    report.writes.update(counts)
+    report.details["venues_zone_guessed"] = sum(v.timezone_source in GUESSED_SOURCES for v in venues)
+    report.details["covers"] = sum(1 for s in plan.new_songs if s[0] not in set(plan.own_new))
+    return guessed_zones(venues)
+
+
+def _plan(
+    artist_id: str,
+    name: str,
+    setlists: list[Setlist],
+    stored: dict[str, store.StoredShow],
+    index: SongIndex,
+    covers: CoverSongs,
+    skipped: Counter[str],
+) -> _Plan:
+    plan = _Plan(artist_id, name)
+    shows = [s.candidate() for s in stored.values()]
     for setlist in setlists:
         played = played_songs(setlist)
         skipped.update({f"{k} song": v for k, v in played.skipped.items()})
@@ -160,10 +279,10 @@ def _write(
         if show is None:
             show = ShowCandidate(str(uuid.uuid4()), setlist.event_date, venue_name(setlist), None, setlist.id)
             shows.append(show)
-            new_shows.append((setlist, show.id))
+            plan.new_shows.append((setlist, show.id))
         else:
             if show.id in stored:  # (a show created above for an earlier setlist is linked already)
-                links.append(link(stored[show.id], setlist.id, ready))
+                plan.links.append(link(stored[show.id], setlist.id, ready))
             if show.setlistfm_id != setlist.id:  # taken: a second setlist that day needs another show
                 shows[shows.index(show)] = replace(show, setlistfm_id=setlist.id)
         if not ready:
@@ -175,33 +294,51 @@ def _write(
                 song_id = covers.find(song.name, song.cover_artist or "", song.cover_mbid)
                 if song_id is None:
                     song_id = str(uuid.uuid4())
-                    new_songs.append((song_id, song.name, song.cover_artist or ""))
+                    plan.new_songs.append((song_id, song.name, song.cover_artist or ""))
                     covers.add(song_id, song.name, song.cover_artist or "")
             else:
                 song_id = index.find(song.name)
                 if song_id is None:
                     song_id = str(uuid.uuid4())
-                    new_songs.append((song_id, song.name, name))
-                    own_new.append(song_id)
+                    plan.new_songs.append((song_id, song.name, name))
+                    plan.own_new.append(song_id)
                     index.add(song_id, song.name)
             songs.append((song_id, song.notes))
-        setlist_rows.append(store.SetlistRow(show.id, artist_id, "actual", setlist.id))
-        entries[setlist.id] = songs
+        plan.setlist_rows.append(store.SetlistRow(show.id, artist_id, "actual", setlist.id))
+        plan.entries[setlist.id] = songs
+    return plan
 
-    report.writes["venues"], show_counts, venues = create_shows(conn, artist_id, name, new_shows, today)
-    report.details["venues_zone_guessed"] = sum(v.timezone_source in GUESSED_SOURCES for v in venues)
-    links_counts = update_by_id(conn, "shows", ("id", "setlistfm_id", "setlist_ready"), links)
-    show_counts += links_counts
-    report.writes["shows"] = show_counts
-    songs_counts = store.insert_songs(conn, new_songs)
-    report.writes["songs"] = songs_counts
-    report.writes["artist_songs"] = store.link_songs(conn, artist_id, own_new)
-    report.writes["setlists"], ids = store.write_setlists(
-        conn, setlist_rows, match=("artist_id", "type", "external_id")
+
+def _apply(
+    conn: psycopg.Connection, plans: Sequence[_Plan], today: date
+) -> tuple[dict[str, WriteCounts], list[VenueRow]]:
+    """The plans' rows, each table in one statement or two (artists in the order given)."""
+    counts: dict[str, WriteCounts] = {}
+    counts["venues"], show_counts, venues = create_shows_many(
+        conn, [(p.artist_id, p.name, p.new_shows) for p in plans], today
     )
-    by_external = {k[2]: v for k, v in ids.items()}
-    report.writes["setlist_songs"] = store.write_setlist_songs(
-        conn, {by_external[sid]: songs for sid, songs in entries.items()}, played=True
+    show_counts += update_by_id(
+        conn, "shows", ("id", "setlistfm_id", "setlist_ready"), [r for p in plans for r in p.links]
     )
-    report.details["covers"] = sum(1 for s in new_songs if s[0] not in set(own_new))
-    return guessed_zones(venues)
+    counts["shows"] = show_counts
+    counts["songs"] = store.insert_songs(conn, [s for p in plans for s in p.new_songs])
+    counts["artist_songs"] = store.link_songs_many(conn, [(p.artist_id, s) for p in plans for s in p.own_new])
+    counts["setlists"], ids = store.write_setlists(
+        conn, [r for p in plans for r in p.setlist_rows], match=("artist_id", "type", "external_id")
+    )
+    by_external = {(k[0], k[2]): v for k, v in ids.items()}  # (artist_id, setlist.fm id) -> setlists.id
+    counts["setlist_songs"] = store.write_setlist_songs(
+        conn,
+        {
+            by_external[(_canonical(p.artist_id), sid)]: songs
+            for p in plans
+            for sid, songs in p.entries.items()
+        },
+        played=True,
+    )
+    return counts, venues
+
+
+def _canonical(artist_id: str) -> str:
+    """The uuid as Postgres prints it (the write's keys come back as text)."""
+    return str(uuid.UUID(artist_id))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import psycopg
@@ -32,12 +33,25 @@ def create_shows(
 ) -> tuple[WriteCounts, WriteCounts, list[VenueRow]]:
     """Shows setlist.fm knows and Ticketmaster did not list, with their venues (found or created; the
     rows are returned so the step can say which zones were guessed)."""
-    if not new_shows:
+    return create_shows_many(conn, [(artist_id, name, new_shows)], today)
+
+
+def create_shows_many(
+    conn: psycopg.Connection,
+    artists: Sequence[tuple[str, str, list[tuple[Setlist, str]]]],
+    today: date,
+) -> tuple[WriteCounts, WriteCounts, list[VenueRow]]:
+    """`create_shows` for many artists ((artist_id, name, new shows) each) in one pass: venues are
+    found or created, and slugs allocated, in the order given, as one call per artist would."""
+    items = [
+        (artist_id, name, setlist, show_id) for artist_id, name, new in artists for setlist, show_id in new
+    ]
+    if not items:
         return WriteCounts(), WriteCounts(), []
-    venues = [venue_row(s) for s, _ in new_shows]
+    venues = [venue_row(setlist) for _, _, setlist, _ in items]
     venue_counts, venue_ids = show_store.find_or_create_venues(conn, venues)
     rows, bases = [], []
-    for (setlist, show_id), venue_id, venue in zip(new_shows, venue_ids, venues, strict=True):
+    for (artist_id, name, setlist, show_id), venue_id, venue in zip(items, venue_ids, venues, strict=True):
         ready = bool(played_songs(setlist).songs)
         rows.append(
             (
@@ -57,7 +71,7 @@ def create_shows(
         )
         bases.append(show_store.show_slug_base(name, venue.city, setlist.event_date))
     show_counts = show_store.insert_shows(conn, rows, bases)
-    show_store.write_show_artists(conn, [(sid, artist_id, 0, True) for sid, _ in rows])
+    show_store.write_show_artists(conn, [(sid, row.headliner_artist_id, 0, True) for sid, row in rows])
     return venue_counts, show_counts, venues
 
 

@@ -26,7 +26,7 @@ from ...providers.clients import Providers
 from ...providers.setlistfm import rows as setlistfm_rows
 from ...rules.setlist_songs import Setlist
 from ...sync import StepReport
-from ...sync.artist_setlists import fetch_setlists, store_setlists
+from ...sync.artist_setlists import fetch_setlists, store_setlists, store_setlists_many
 from .state import cursor, set_cursor
 
 FEED_CURSOR = "setlistfm:feed"
@@ -104,12 +104,15 @@ def read_feed(
 def _store(
     conn: psycopg.Connection, known: dict[str, tuple[str, str]], found: dict[str, list[Setlist]], today: date
 ) -> list[str]:
+    items = []
     for mbid, setlists in found.items():
         artist_id, name = known[mbid]
         # Newest first, one entry per setlist id (an edited setlist can come twice around the cursor).
         unique = sorted({s.id: s for s in setlists}.values(), key=lambda s: s.event_date, reverse=True)
-        store_setlists(conn, StepReport(artist_id), artist_id, name, unique, today)
-    return [known[mbid][0] for mbid in found]
+        items.append((artist_id, name, unique))
+    # One transaction for the feed's artists (thousands a day at fleet scale), the per-artist
+    # writer's rows (lib/sync/artist_setlists.store_setlists_many).
+    return store_setlists_many(conn, items, today)
 
 
 _WAITING = """

@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+from ...db.artists import mark_synced_many
 from ...http import ProviderError
 from ...providers.clients import Providers
 from ...sync.artist_catalog import sync_catalog
-from .state import mark_synced_many, stamp_artists
+from .state import stamp_artists
 
 
 @dataclass

@@ -37,27 +37,6 @@ def stamp_artists(conn: psycopg.Connection, column: str, artist_ids: Sequence[st
     )
 
 
-def mark_synced_many(conn: psycopg.Connection, part: str, artist_ids: Sequence[str]) -> int:
-    """lib/db/artists.mark_synced for many artists in two statements: the pipelines' sync state and
-    the app's columns (`shows_synced_at`, `song_catalog_synced_at`; setlists and profile
-    have none) and `last_synced_at`, as a per-artist step stamps them."""
-    app_column = {"shows": "shows_synced_at", "catalog": "song_catalog_synced_at", "setlists": None,
-                  "profile": None}[part]  # fmt: skip
-    if not artist_ids:
-        return 0
-    ids = list(artist_ids)
-    conn.execute(
-        f"INSERT INTO pipelines.artist_sync_state (artist_id, {part}_synced_at) SELECT unnest(%s::uuid[]), now() "
-        f"ON CONFLICT (artist_id) DO UPDATE SET {part}_synced_at = now(), updated_at = now()",
-        (ids,),
-    )
-    # As mark_synced: every part stamps last_synced_at (the profile's own app column).
-    sets = ", ".join(
-        c for c in (f"{app_column} = now()" if app_column else None, "last_synced_at = now()") if c
-    )
-    return conn.execute(f"UPDATE artists SET {sets} WHERE id = ANY(%s::uuid[])", (ids,)).rowcount
-
-
 # The app sees every sync of an artist as a sync_jobs row (app-contract.md, 2.9): the plan records
 # one completed row per artist whose data it wrote, with one sync_progress row per step.
 STEP_NAMES = {"shows": "importing_shows", "setlists": "importing_setlists", "catalog": "syncing_songs"}

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 import psycopg
 
 from ...db import shows as store
+from ...db.artists import mark_synced_many
 from ...db.bulk import lock
 from ...http import ProviderError
 from ...providers.clients import Providers
@@ -27,7 +28,7 @@ from ...providers.ticketmaster import rows as ticketmaster_rows
 from ...providers.ticketmaster.client import PAGE_SIZE
 from ...rules.show_rows import TmEvent, headliners, show_status, venue_row
 from ...sync.artist_shows import show_row
-from .state import cursor, mark_synced_many, set_cursor
+from .state import cursor, set_cursor
 
 FAR_CURSOR = "ticketmaster:far_slice"
 
@@ -212,7 +213,10 @@ def write_events(
     usable = [e for e in events if e.venue is not None and any(a in attractions for a in e.attraction_ids)]
     if not usable:
         return 0
-    venues = {e.venue.id: venue_row(e.venue, e.timezone) for e in usable if e.venue}
+    # Each venue from its last event (as one row per event would leave it), built once per venue:
+    # the market's events share a few thousand venues.
+    last = {e.venue.id: e for e in usable if e.venue}
+    venues = {vid: venue_row(e.venue, e.timezone) for vid, e in last.items() if e.venue}
     _, venue_ids = store.write_tm_venues(conn, list(venues.values()))
     rows, bases, bills = [], [], []
     by_headliner: dict[str, list[tuple[str, str | None, date | None]]] = defaultdict(list)
@@ -235,8 +239,7 @@ def write_events(
         bases.append(store.show_slug_base(names.get(headliner, event.name), venue.city, event.local_date))
         bills.append(on_bill)
         by_headliner[headliner].append((event.id, row.venue_id, row.date))
-    for artist_id, wanted in by_headliner.items():
-        store.adopt_shows(conn, artist_id, wanted)
+    store.adopt_shows_many(conn, by_headliner)
     _, show_ids = store.write_tm_shows(conn, rows, bases)
     links = [
         (show_ids[r.tm_event_id or ""], artist, index, is_headliner)
