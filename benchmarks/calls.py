@@ -16,6 +16,7 @@ import dagster as dg
 import psycopg
 
 from mysetlist_pipelines.lib import artist_keys
+from mysetlist_pipelines.lib.providers import registry
 from mysetlist_sandbox.expected import catalog_releases
 from mysetlist_sandbox.server import SandboxServer
 
@@ -25,7 +26,7 @@ from .minimum import minimum_calls, total
 GOAL_RATIO = 1.05
 # Dagster's console logger prints every event at DEBUG; the figures need none of it.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-PROVIDERS = ("spotify", "ticketmaster", "setlistfm")
+PROVIDERS = registry.names()
 
 
 def by_provider(calls: dict[str, int]) -> dict[str, int]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import requests
 
-from mysetlist_sandbox import SANDBOX_CREDENTIALS, sandbox_env
+from mysetlist_sandbox import sandbox_env
+from mysetlist_sandbox.fakes import SANDBOX_CREDENTIALS
 
 TM_KEY = SANDBOX_CREDENTIALS["ticketmaster"]["TICKETMASTER_API_KEY"]
 FM_KEY = SANDBOX_CREDENTIALS["setlistfm"]["SETLISTFM_API_KEY"]

@@ -8,9 +8,12 @@ import pytest
 
 from mysetlist_pipelines.lib.http import BadProviderResponse
 from mysetlist_pipelines.lib.providers.base import parse
-from mysetlist_pipelines.lib.providers.setlistfm import Setlist, setlists_cost
-from mysetlist_pipelines.lib.providers.spotify import Album, Artist, SimplifiedAlbum, catalog_cost
-from mysetlist_pipelines.lib.providers.ticketmaster import Attraction, Event, Venue, events_cost, tm_datetime
+from mysetlist_pipelines.lib.providers.setlistfm.client import setlists_cost
+from mysetlist_pipelines.lib.providers.setlistfm.models import Setlist
+from mysetlist_pipelines.lib.providers.spotify.client import catalog_cost
+from mysetlist_pipelines.lib.providers.spotify.models import Album, Artist, SimplifiedAlbum
+from mysetlist_pipelines.lib.providers.ticketmaster.client import events_cost, tm_datetime
+from mysetlist_pipelines.lib.providers.ticketmaster.models import Attraction, Event, Venue
 
 
 def test_ticketmaster_venue_string_coordinates_missing_state_and_stray_whitespace() -> None:

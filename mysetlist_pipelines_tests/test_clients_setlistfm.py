@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mysetlist_pipelines.lib.providers.clients import Providers
-from mysetlist_pipelines.lib.providers.setlistfm import setlists_cost
+from mysetlist_pipelines.lib.providers.setlistfm.client import setlists_cost
 from mysetlist_sandbox.server import SandboxServer
 
 

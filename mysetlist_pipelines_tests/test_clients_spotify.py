@@ -7,7 +7,7 @@ import math
 import pytest
 
 from mysetlist_pipelines.lib.providers.clients import Providers
-from mysetlist_pipelines.lib.providers.spotify import catalog_cost
+from mysetlist_pipelines.lib.providers.spotify.client import catalog_cost
 from mysetlist_sandbox.server import SandboxServer
 
 BUNDLED = [

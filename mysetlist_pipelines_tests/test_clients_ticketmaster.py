@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mysetlist_pipelines.lib.providers.clients import Providers
-from mysetlist_pipelines.lib.providers.ticketmaster import events_cost
+from mysetlist_pipelines.lib.providers.ticketmaster.client import events_cost
 from mysetlist_pipelines.lib.settings import Settings
 from mysetlist_pipelines_tests.conftest import FAST_PROVIDER_SETTINGS
 from mysetlist_sandbox import sandbox_env as provider_env

@@ -19,8 +19,9 @@ from benchmarks.freshness import providers_for, seed
 from mysetlist_pipelines.lib.db import shows as show_store
 from mysetlist_pipelines.lib.db.urls import with_database
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, tm_sweep
+from mysetlist_pipelines.lib.providers.setlistfm import rows as setlistfm_rows
 from mysetlist_pipelines.lib.rules.setlist_records import Setlist, SetlistSet, SetlistSong
-from mysetlist_pipelines.lib.sync import StepReport, adapters
+from mysetlist_pipelines.lib.sync import StepReport
 from mysetlist_pipelines.lib.sync.artist_setlists import store_setlists, store_setlists_many
 from mysetlist_sandbox.server import SandboxServer
 from mysetlist_sandbox.world import World, WorldConfig
@@ -79,7 +80,7 @@ def _feed(world: World, served: SandboxServer, conn: psycopg.Connection, app_db:
         items, total = clients.setlistfm.updated_setlists(world.at(NOW_MINUTE), page=page)
         for item in items:
             if item.artist.mbid in known:
-                found.setdefault(item.artist.mbid, {})[item.id] = adapters.setlist(item)
+                found.setdefault(item.artist.mbid, {})[item.id] = setlistfm_rows.setlist_row(item)
         if not items or page * 20 >= total:
             break
         page += 1

@@ -11,7 +11,7 @@ import pytest
 
 from mysetlist_pipelines.lib.http import MASK, ProviderError
 from mysetlist_pipelines.lib.providers.clients import Providers
-from mysetlist_sandbox import SANDBOX_CREDENTIALS
+from mysetlist_sandbox.fakes import SANDBOX_CREDENTIALS
 from mysetlist_sandbox.server import SandboxServer
 
 

@@ -23,13 +23,15 @@ import pytest
 
 from mysetlist_pipelines.lib.http.errors import BadProviderResponse, ProviderRequestError
 from mysetlist_pipelines.lib.providers.clients import Providers
+from mysetlist_pipelines.lib.providers.setlistfm import rows as setlistfm_rows
 from mysetlist_pipelines.lib.providers.setlistfm.models import Setlist as FmSetlist
+from mysetlist_pipelines.lib.providers.spotify import rows as spotify_rows
+from mysetlist_pipelines.lib.providers.ticketmaster import rows as ticketmaster_rows
 from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
 from mysetlist_pipelines.lib.rules.show_rows import guessed_zones, venue_row, zone_at
 from mysetlist_pipelines.lib.rules.studio_songs import dedupe
 from mysetlist_pipelines.lib.rules.version_markers import excluded_kind, is_live_release
 from mysetlist_pipelines.lib.settings import Settings
-from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row
 
 from .conftest import FAST_PROVIDER_SETTINGS
@@ -95,7 +97,7 @@ def assert_setlists_hold_what_was_recorded(
     assert [s.id for s in setlists] == [r["id"] for r in raw_items]
     for item, rec in zip(setlists, raw_items, strict=True):
         facts = raw_setlist_facts(rec)
-        played = played_songs(adapters.setlist(item))
+        played = played_songs(setlistfm_rows.setlist_row(item))
         assert [s.name for s in played.songs] == facts["played"], item.id
         assert [s.name for s in played.songs if (s.notes or "").startswith("encore")] == facts["encore"]
         assert [s.name for s in played.songs if s.is_cover] == facts["covers"], item.id
@@ -104,7 +106,7 @@ def assert_setlists_hold_what_was_recorded(
             facts["blank"],
         )
         city = rec.get("venue", {}).get("city") or {}
-        row = fm_venue_row(adapters.setlist(item))
+        row = fm_venue_row(setlistfm_rows.setlist_row(item))
         assert row.state == (city.get("state") or city.get("stateCode")), item.id
         coords = city.get("coords") or {}
         if coords.get("lat") is not None and (coords["lat"], coords["long"]) != (0, 0):
@@ -184,7 +186,7 @@ def test_spotify_artist_album_pages_and_their_next_link(
 ) -> None:
     rec = raw(name)
     pages = providers.spotify.iter_artist_albums(artist_id)
-    releases = [adapters.release(a) for a in islice(pages, len(rec["items"]))]
+    releases = [spotify_rows.release_row(a) for a in islice(pages, len(rec["items"]))]
     assert [(r.id, r.name, r.album_type) for r in releases] == [
         (i["id"], i["name"], i["album_type"]) for i in rec["items"]
     ]
@@ -216,7 +218,7 @@ def test_spotify_album_of_69_tracks_reads_its_second_page(scene: list[Request], 
     assert {t.disc_number for t in album.tracks.items} == {1, 2, 3}
     assert providers.calls() == {"spotify:token": 1, "spotify:album": 1, "spotify:album_tracks": 1}
     assert scene[1].query["offset"] == "50" and scene[1].query["limit"] == "50"
-    tracks = adapters.tracks(album)
+    tracks = spotify_rows.track_rows(album)
     # Titles such as "Acoustic Guitar" and "Love in the Shadows" carry no version suffix: all studio.
     assert [t.name for t in tracks if excluded_kind(t.name)] == []
     assert len(dedupe(tracks)) == len({t.lower() for t in names})
@@ -229,7 +231,7 @@ def test_spotify_albums_of_one_page_and_a_bonus_track(scene: list[Request], prov
         rec = raw(name)
         album = providers.spotify.album(rec["id"])
         assert album is not None and album.release_date == rec["release_date"]
-        tracks = adapters.tracks(album)
+        tracks = spotify_rows.track_rows(album)
         assert [t.name for t in tracks] == [t["name"] for t in rec["tracks"]["items"]]
         # "(Bonus Track)" is the studio song: kept.
         assert [t.name for t in tracks if excluded_kind(t.name)] == []
@@ -247,7 +249,7 @@ def test_spotify_album_with_live_bonus_tracks_and_a_year_date(
     rec = raw("spotify/album-shes-so-unusual-precision-year.json")
     album = providers.spotify.album(UNUSUAL)
     assert album is not None and (album.release_date, album.release_date_precision) == ("1983", "year")
-    tracks = adapters.tracks(album)
+    tracks = spotify_rows.track_rows(album)
     live = [t.name for t in tracks if excluded_kind(t.name) == "live"]
     assert live == [t["name"] for t in rec["tracks"]["items"] if t["name"].endswith(" - Live")] and live
     studio = [t for t in tracks if excluded_kind(t.name) is None]
@@ -289,7 +291,7 @@ def test_ticketmaster_single_objects(scene: list[Request], providers: Providers)
         rec = raw(name)
         venue = tm.venue(rec["id"])
         assert venue is not None
-        row = venue_row(adapters.tm_venue(venue))
+        row = venue_row(ticketmaster_rows.venue_row(venue))
         state = rec.get("state") or {}
         assert (row.name, row.city, row.state) == (rec["name"], rec["city"]["name"], state.get("name"))
         assert (row.timezone, row.timezone_source) == (rec["timezone"], "provider")
@@ -303,7 +305,7 @@ def test_ticketmaster_single_objects(scene: list[Request], providers: Providers)
         event = tm.event(rec["id"])
         assert event is not None and (event.id, event.name) == (rec["id"], rec["name"])
         assert event.status == rec["dates"]["status"]["code"]
-        show = adapters.tm_event(event)
+        show = ticketmaster_rows.event_row(event)
         assert show.local_date is not None and str(show.local_date) == rec["dates"]["start"]["localDate"]
         assert [a.name for a in event.attractions] == [a["name"] for a in rec["_embedded"]["attractions"]]
     assert providers.calls() == {
@@ -357,7 +359,7 @@ def test_ticketmaster_event_pages(scene: list[Request], providers: Providers, na
         assert event.status == ("cancelled" if code == "canceled" else code), event.id
         start = r.get("dates", {}).get("start", {})
         if start.get("timeTBA") or start.get("noSpecificTime"):
-            assert adapters.tm_event(event).local_time is None  # TBA: no time stored, the date kept
+            assert ticketmaster_rows.event_row(event).local_time is None  # TBA: no time stored, the date kept
         for attraction, ra in zip(
             event.attractions, r.get("_embedded", {}).get("attractions", []), strict=True
         ):
@@ -373,7 +375,7 @@ def test_ticketmaster_event_pages(scene: list[Request], providers: Providers, na
             assert event.venue is None  # Universe events came without _embedded
             continue
         v = venues[0]
-        row = venue_row(adapters.tm_venue(event.venue), event.dates.timezone)  # type: ignore[arg-type]
+        row = venue_row(ticketmaster_rows.venue_row(event.venue), event.dates.timezone)  # type: ignore[arg-type]
         rows.append(row)
         state = v.get("state") or {}
         assert row.state == (state.get("name") or state.get("stateCode")), v["id"]
@@ -456,7 +458,9 @@ def test_setlistfm_two_recorded_pages_then_the_unrecorded_third(
     facts = [raw_setlist_facts(r) for r in p2["setlist"]]
     assert any(f["covers"] for f in facts)
     assert any(
-        "with " in (s.notes or "") for sl in setlists for s in played_songs(adapters.setlist(sl)).songs
+        "with " in (s.notes or "")
+        for sl in setlists
+        for s in played_songs(setlistfm_rows.setlist_row(sl)).songs
     )
 
 
@@ -480,13 +484,13 @@ def test_setlistfm_setlists_by_id(scene: list[Request], providers: Providers) ->
     for item, name in ((fotos, "setlistfm/setlist-fotos-2008-empty-song.json"),
                        (beatles, "setlistfm/setlist-beatles-hollywood-bowl-1964.json")):  # fmt: skip
         assert_setlists_hold_what_was_recorded([item], [raw(name)])
-    played = played_songs(adapters.setlist(fotos))
+    played = played_songs(setlistfm_rows.setlist_row(fotos))
     assert [s.name for s in played.songs if s.notes == "encore"] == ["Giganten", "Remmidemmi"]
-    row = fm_venue_row(adapters.setlist(fotos))
+    row = fm_venue_row(setlistfm_rows.setlist_row(fotos))
     assert (row.city, row.state, row.timezone) == ("Krefeld", "North Rhine-Westphalia", "Europe/Berlin")
-    bowl = fm_venue_row(adapters.setlist(beatles))
+    bowl = fm_venue_row(setlistfm_rows.setlist_row(beatles))
     assert bowl.timezone == "America/Los_Angeles" and bowl.timezone_source == "coordinates"
-    assert any(s.is_cover for s in played_songs(adapters.setlist(beatles)).songs)
+    assert any(s.is_cover for s in played_songs(setlistfm_rows.setlist_row(beatles)).songs)
 
 
 @replay("setlistfm/venue-setlists-compaq-center-2017.json")

@@ -1,5 +1,5 @@
 """Recorded answers of the real APIs (../shared/realdata, provenance in its SOURCES.md) through the
-models, adapters and pure rules: what each answer really holds, and the old formats refused.
+models, rows (lib/providers/<name>/rows.py) and pure rules: what each answer really holds, and the old formats refused.
 
 Read from beside the project, never copied into it; skipped (saying why) where that folder is absent.
 """
@@ -16,12 +16,13 @@ import pytest
 from mysetlist_pipelines.lib.http.errors import BadProviderResponse
 from mysetlist_pipelines.lib.providers.base import malformed_note, parse, parse_items
 from mysetlist_pipelines.lib.providers.setlistfm import models as fm
+from mysetlist_pipelines.lib.providers.setlistfm import rows as setlistfm_rows
 from mysetlist_pipelines.lib.providers.spotify import models as sp
 from mysetlist_pipelines.lib.providers.ticketmaster import models as tm
+from mysetlist_pipelines.lib.providers.ticketmaster import rows as ticketmaster_rows
 from mysetlist_pipelines.lib.rules.encores import encore_numbers
 from mysetlist_pipelines.lib.rules.setlist_songs import played_songs
 from mysetlist_pipelines.lib.rules.show_rows import venue_row
-from mysetlist_pipelines.lib.sync import adapters
 from mysetlist_pipelines.lib.sync.setlist_links import venue_row as fm_venue_row
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -55,14 +56,16 @@ def test_phish_2025_encores_named_without_a_number_are_encores() -> None:
     named = [(sl, st) for sl in setlists for st in sl.sets.set if st.name in ("Encore", "Encore:")]
     assert len(named) == 2 and all(st.encore is None for _, st in named)
     for item, _ in named:
-        played = played_songs(adapters.setlist(item))
+        played = played_songs(setlistfm_rows.setlist_row(item))
         encore_songs = [s for s in played.songs if s.notes and s.notes.startswith("encore")]
         assert encore_songs, item.id
-        assert 0 not in encore_numbers(adapters.setlist(item).sets)[-1:]
+        assert 0 not in encore_numbers(setlistfm_rows.setlist_row(item).sets)[-1:]
 
 
 def test_numbered_encores_tape_and_empty_names_of_the_recorded_setlists() -> None:
-    compaq = [adapters.setlist(s) for s in fm_page("setlistfm/venue-setlists-compaq-center-2017.json")]
+    compaq = [
+        setlistfm_rows.setlist_row(s) for s in fm_page("setlistfm/venue-setlists-compaq-center-2017.json")
+    ]
     notes = [s.notes or "" for sl in compaq for s in played_songs(sl).songs]
     assert any(n.startswith("encore 2") for n in notes)
     assert sum(played_songs(sl).skipped.get("tape", 0) for sl in compaq) > 0
@@ -71,7 +74,7 @@ def test_numbered_encores_tape_and_empty_names_of_the_recorded_setlists() -> Non
         n == 0 for sl in compaq for st, n in zip(sl.sets, encore_numbers(sl.sets), strict=True)
         if st.name == "Intermission"
     )  # fmt: skip
-    fotos = adapters.setlist(
+    fotos = setlistfm_rows.setlist_row(
         parse(fm.Setlist, load("setlistfm/setlist-fotos-2008-empty-song.json"), "setlistfm", "x")
     )
     played = played_songs(fotos)
@@ -80,7 +83,7 @@ def test_numbered_encores_tape_and_empty_names_of_the_recorded_setlists() -> Non
 
 
 def test_setlistfm_venues_get_the_zone_of_their_city_coordinates() -> None:
-    fotos = adapters.setlist(
+    fotos = setlistfm_rows.setlist_row(
         parse(fm.Setlist, load("setlistfm/setlist-fotos-2008-empty-song.json"), "setlistfm", "x")
     )
     row = fm_venue_row(fotos)
@@ -92,7 +95,7 @@ def test_setlistfm_venues_get_the_zone_of_their_city_coordinates() -> None:
         "setlistfm/artist-setlists-stereophonics-p2-2022.json",
     ):
         for item in fm_page(name):
-            sl = adapters.setlist(item)
+            sl = setlistfm_rows.setlist_row(item)
             if sl.venue and sl.venue.latitude is not None:
                 assert fm_venue_row(sl).timezone_source == "coordinates"
                 assert fm_venue_row(sl).timezone != "UTC"
@@ -140,10 +143,10 @@ def test_one_malformed_event_of_a_good_page_is_skipped_and_counted() -> None:
 def test_ticketmaster_state_code_only_venue_keeps_its_state_and_gets_its_zone() -> None:
     events = tm_events("ticketmaster/events-2016-mixed-sources.json")
     austin = next(e for e in events if e.venue and e.venue.state and e.venue.state.name is None)
-    row = venue_row(adapters.tm_venue(austin.venue), austin.dates.timezone)  # type: ignore[arg-type]
+    row = venue_row(ticketmaster_rows.venue_row(austin.venue), austin.dates.timezone)  # type: ignore[arg-type]
     assert row.state == "TX"
     assert row.timezone == "America/Chicago"  # the event's zone; its venue names none
-    without_event_zone = venue_row(adapters.tm_venue(austin.venue))  # type: ignore[arg-type]
+    without_event_zone = venue_row(ticketmaster_rows.venue_row(austin.venue))  # type: ignore[arg-type]
     assert (without_event_zone.timezone, without_event_zone.timezone_source) == (
         "America/Chicago",
         "coordinates",
@@ -164,7 +167,9 @@ def test_ticketmaster_state_code_only_venue_keeps_its_state_and_gets_its_zone() 
     ],
 )
 def test_every_recorded_venue_gets_a_real_zone(name: str) -> None:
-    rows = [venue_row(adapters.tm_venue(e.venue), e.dates.timezone) for e in tm_events(name) if e.venue]
+    rows = [
+        venue_row(ticketmaster_rows.venue_row(e.venue), e.dates.timezone) for e in tm_events(name) if e.venue
+    ]
     assert rows
     for row in rows:
         if row.latitude is not None or row.timezone_source == "provider":

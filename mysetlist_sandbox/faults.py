@@ -1,14 +1,14 @@
 """Injected faults: what can be asked for (by API or `--fault provider:kind[:count[:seconds]][@endpoint]`)
-and how each provider answers it, in that provider's own error shapes."""
+and how each provider answers it, in that provider's own error shapes (its fake's `error` / `quota`,
+fakes.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from .http import Response, json_response
+from .http import Response
 
-PROVIDERS = ("spotify", "ticketmaster", "setlistfm")
 KINDS = (
     "429",
     "429_no_retry_after",
@@ -20,14 +20,22 @@ KINDS = (
     "token_expired",
     "bad_json",
 )
-# Observed Spotify Development-Mode quota wait (external-apis.md).
-SPOTIFY_QUOTA_RETRY_AFTER = 48925
 _REASONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
     429: "Too Many Requests",
 }
+
+
+def reason(status: int) -> str:
+    return _REASONS.get(status, "Error")
+
+
+def _fakes() -> dict[str, Any]:
+    from .fakes import FAKES  # the fakes' modules import the state, which imports this module
+
+    return FAKES
 
 
 @dataclass
@@ -39,11 +47,12 @@ class Fault:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        if self.provider not in PROVIDERS:
-            raise ValueError(f"unknown provider {self.provider!r} (one of {', '.join(PROVIDERS)})")
+        fakes = _fakes()
+        if self.provider not in fakes:
+            raise ValueError(f"unknown provider {self.provider!r} (one of {', '.join(fakes)})")
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r} (one of {', '.join(KINDS)})")
-        if self.kind == "token_expired" and self.provider != "spotify":
+        if self.kind == "token_expired" and fakes[self.provider].expire_token is None:
             raise ValueError("token_expired is a Spotify fault")
         if self.endpoint and not self.endpoint.startswith(self.provider + ":"):
             raise ValueError(f"endpoint {self.endpoint!r} is not a {self.provider} endpoint")
@@ -53,8 +62,9 @@ class Fault:
     def matches(self, endpoint: str) -> bool:
         if self.endpoint is not None:
             return self.endpoint == endpoint
-        # The accounts service is its own host: provider-wide faults hit the Web API, not token calls.
-        return endpoint.startswith(self.provider + ":") and endpoint != "spotify:token"
+        # An endpoint on a host of its own (Spotify's accounts service) is not hit by provider-wide faults.
+        fake = _fakes()[self.provider]
+        return endpoint.startswith(self.provider + ":") and endpoint not in fake.side_endpoints
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,31 +112,11 @@ def fault_response(fault: Fault, apikey: str | None = None) -> Response:
 
 
 def error_response(provider: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    reason = _REASONS.get(status, "Error")
-    if provider == "spotify":
-        message = "API rate limit exceeded" if status == 429 else reason
-        return json_response(status, {"error": {"status": status, "message": message}}, headers)
-    if provider == "ticketmaster":
-        code = (
-            "policies.ratelimit.SpikeArrestViolation"
-            if status == 429
-            else "messaging.adaptors.http.flow.ServiceUnavailable"
-        )
-        text = "Spike arrest violation. Allowed rate : 5ps" if status == 429 else reason
-        return json_response(status, {"fault": {"faultstring": text, "detail": {"errorcode": code}}}, headers)
-    return json_response(status, {"code": status, "status": reason, "message": reason}, headers)
+    return _fakes()[provider].error(status, headers or {})
 
 
 def quota_response(provider: str, apikey: str | None) -> Response:
-    if provider == "spotify":
-        body = {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
-        return json_response(429, body, {"Retry-After": str(SPOTIFY_QUOTA_RETRY_AFTER)})
-    if provider == "ticketmaster":
-        # Faithful to the real gateway: the body echoes the caller's key (clients must redact it).
-        text = f"Rate limit quota violation. Quota limit  exceeded. Identifier : {apikey}"
-        body = {"fault": {"faultstring": text, "detail": {"errorcode": "policies.ratelimit.QuotaViolation"}}}
-        return json_response(429, body)
-    return json_response(429, {"code": 429, "status": "Too Many Requests", "message": "Too Many Requests"})
+    return _fakes()[provider].quota(apikey)
 
 
 def truncate(response: Response) -> Response:

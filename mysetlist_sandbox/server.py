@@ -16,24 +16,18 @@ import traceback
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import ModuleType
 from typing import Any
 
 from .context import Ctx
 from .dataset import ArtistRef, Dataset
-from .faults import Fault, error_response, fault_response, parse_fault_spec, quota_response, truncate
+from .fakes import FAKES, Fake
+from .faults import Fault, fault_response, parse_fault_spec, truncate
 from .http import Request, Response, json_response
-from .setlistfm import api as setlistfm
-from .setlistfm.shapes import negotiate
-from .spotify import api as spotify
 from .state import Config, SandboxState
-from .ticketmaster import api as ticketmaster
 
-_PROVIDERS: tuple[tuple[str, str, ModuleType], ...] = (
-    ("/api/token", "spotify", spotify),
-    ("/v1/", "spotify", spotify),
-    ("/discovery/v2/", "ticketmaster", ticketmaster),
-    ("/rest/1.0/", "setlistfm", setlistfm),
+# Which fake answers a path: every registered fake at each of its real prefixes.
+_ROUTES: tuple[tuple[str, Fake], ...] = tuple(
+    (prefix, fake) for fake in FAKES.values() for prefix in fake.prefixes
 )
 
 
@@ -142,54 +136,41 @@ class SandboxServer:
             from .control import control
 
             return control(self, req)
-        picked = next(
-            (
-                (name, mod)
-                for prefix, name, mod in _PROVIDERS
-                if req.path.startswith(prefix) or req.path == prefix
-            ),
-            None,
+        fake = next(
+            (fake for prefix, fake in _ROUTES if req.path.startswith(prefix) or req.path == prefix), None
         )
-        if picked is None:
+        if fake is None:
             return json_response(404, {"error": f"no provider serves {req.path.split('?')[0]}"})
-        provider, module = picked
-        route = (self.world and self.world.resolve(provider, req)) or module.resolve(req)
+        route = (self.world and self.world.resolve(fake.name, req)) or fake.api.resolve(req)
         self.state.record_call(route.endpoint)
         ctx = Ctx(req, self.dataset, self.state, self.today)
-        response = self._answer(provider, module, route, ctx)
-        if provider == "setlistfm":
-            response = negotiate(req, response)
-        self.state.record_status(provider, response.status)
+        response = self._answer(fake, route, ctx)
+        if fake.finish is not None:
+            response = fake.finish(req, response, self.state)
+        self.state.record_status(fake.name, response.status)
         return response
 
-    def _answer(self, provider: str, module: ModuleType, route: Any, ctx: Ctx) -> Response:
-        denied, credential = module.authenticate(ctx, route.endpoint)
+    def _answer(self, fake: Fake, route: Any, ctx: Ctx) -> Response:
+        denied, credential = fake.api.authenticate(ctx, route.endpoint)
         if denied is not None:
             return denied
         delay, fault = self.state.take_faults(route.endpoint)
         if delay:
             time.sleep(delay)
-        if route.endpoint != "spotify:token":  # the accounts host is paced separately, if at all
-            allowed, wait = self.state.admit(provider)
+        if route.endpoint not in fake.side_endpoints:  # a host of its own is paced separately, if at all
+            allowed, wait = self.state.admit(fake.name)
             if not allowed:
-                headers = {"Retry-After": str(wait)} if provider == "spotify" else {}
-                return error_response(provider, 429, headers)
-            if self.state.over_quota(provider):
-                return quota_response(provider, credential)
+                return fake.error(429, {"Retry-After": str(wait)} if fake.says_retry_after else {})
+            if self.state.over_quota(fake.name):
+                return fake.quota(credential)
         if fault is None or fault.kind == "bad_json":
             response = route.handler(ctx, *route.args)
             if fault is not None:
                 response = truncate(response)
-        elif fault.kind == "token_expired":
-            if credential:
-                self.state.expire_token(credential)
-            response = spotify.authenticate(ctx, route.endpoint)[0] or spotify.error(
-                401, "The access token expired"
-            )
+        elif fault.kind == "token_expired" and fake.expire_token is not None:
+            response = fake.expire_token(ctx, route.endpoint, self.state, credential)
         else:
             response = fault_response(fault, credential)
-        if provider == "ticketmaster" and response.status == 200:
-            response.headers.update(self.state.tm_rate_headers())
         return response
 
 

@@ -8,22 +8,30 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from .faults import PROVIDERS, Fault
+from .faults import Fault
 
-# Documented (Ticketmaster 5/s, setlist.fm 2/s) or conservative (Spotify publishes none) rates.
-DEFAULT_RATES = {"spotify": 5.0, "ticketmaster": 5.0, "setlistfm": 2.0}
-# Spotify counts over a rolling 30-second window; the others per second.
-WINDOW_SECONDS = {"spotify": 30.0, "ticketmaster": 1.0, "setlistfm": 1.0}
-TM_DAILY_QUOTA = 5000
+
+def _fakes() -> dict[str, Any]:
+    from .fakes import FAKES  # the fakes' modules import this one
+
+    return FAKES
+
+
+def _providers() -> tuple[str, ...]:
+    return tuple(_fakes())
+
+
+def _default_rates() -> dict[str, float]:
+    return {name: fake.rate for name, fake in _fakes().items()}
 
 
 @dataclass
 class Config:
     enforce_rates: bool = False
-    rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    rates: dict[str, float] = field(default_factory=_default_rates)
     token_ttl_seconds: int = 3600
     today: date | None = None
     quotas: dict[str, int] = field(default_factory=dict)  # daily call budgets, enforced when set
@@ -63,11 +71,11 @@ class SandboxState:
             # calls of one import overlap in time (test_prefetch).
             self.call_times: dict[str, list[float]] = {}
             self.status: Counter[str] = Counter()
-            self.status_by_provider: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+            self.status_by_provider: dict[str, Counter[str]] = {p: Counter() for p in _providers()}
             self.violations: Counter[str] = Counter()
             self.faults_applied: Counter[str] = Counter()
             self.tokens: dict[str, float] = {}
-            self.windows: dict[str, deque[float]] = {p: deque() for p in PROVIDERS}
+            self.windows: dict[str, deque[float]] = {p: deque() for p in _providers()}
             self.daily_used: Counter[str] = Counter()
 
     def configure(self, **kw: Any) -> dict[str, Any]:
@@ -80,7 +88,7 @@ class SandboxState:
                 c.enforce_rates = bool(kw["enforce_rates"])
             if "rates" in kw:
                 for provider, rate in kw["rates"].items():
-                    if provider not in PROVIDERS or float(rate) <= 0:
+                    if provider not in _providers() or float(rate) <= 0:
                         raise ValueError(f"bad rate {provider}={rate}")
                     c.rates[provider] = float(rate)
             if "token_ttl_seconds" in kw:
@@ -90,7 +98,7 @@ class SandboxState:
                 c.today = date.fromisoformat(value) if isinstance(value, str) else value
             if "quotas" in kw:
                 for provider, quota in (kw["quotas"] or {}).items():
-                    if provider not in PROVIDERS:
+                    if provider not in _providers():
                         raise ValueError(f"unknown provider {provider!r}")
                     if quota is None:
                         c.quotas.pop(provider, None)
@@ -118,7 +126,7 @@ class SandboxState:
 
     def counters(self) -> dict[str, Any]:
         with self.lock:
-            by_provider = dict.fromkeys(PROVIDERS, 0)
+            by_provider = dict.fromkeys(_providers(), 0)
             for endpoint, n in self.calls.items():
                 by_provider[endpoint.split(":", 1)[0]] += n
             return {
@@ -128,9 +136,9 @@ class SandboxState:
                 "status_by_provider": {
                     p: dict(sorted(c.items())) for p, c in self.status_by_provider.items()
                 },
-                "rate_violations": {p: self.violations[p] for p in PROVIDERS},
+                "rate_violations": {p: self.violations[p] for p in _providers()},
                 "faults_applied": dict(sorted(self.faults_applied.items())),
-                "daily_used": {p: self.daily_used[p] for p in PROVIDERS},
+                "daily_used": {p: self.daily_used[p] for p in _providers()},
                 "call_times": {e: list(t) for e, t in sorted(self.call_times.items())},
             }
 
@@ -154,7 +162,8 @@ class SandboxState:
             for fault in list(self.faults):
                 if not fault.matches(endpoint):
                     continue
-                if fault.kind == "token_expired" and endpoint == "spotify:token":
+                # A token call cannot meet an expired token: it is how a new one is had.
+                if fault.kind == "token_expired" and endpoint in _fakes()[fault.provider].side_endpoints:
                     continue
                 if fault.kind == "latency":
                     delay += fault.seconds or 1.0
@@ -198,7 +207,7 @@ class SandboxState:
             if not self.config.enforce_rates:
                 return True, 0
             rate = self.config.rates[provider]
-            window = max(WINDOW_SECONDS[provider], 1.0 / rate)
+            window = max(_fakes()[provider].window_seconds, 1.0 / rate)
             budget = max(1, math.floor(rate * window + 1e-9))
             stamps = self.windows[provider]
             while stamps and stamps[0] <= now - window:
@@ -214,15 +223,7 @@ class SandboxState:
             quota = self.config.quotas.get(provider)
             return quota is not None and self.daily_used[provider] > quota
 
-    def tm_rate_headers(self) -> dict[str, str]:
+    def quota_use(self, provider: str) -> tuple[int | None, int]:
+        """(the day's configured quota or None, calls counted today) of `provider`."""
         with self.lock:
-            limit = self.config.quotas.get("ticketmaster", TM_DAILY_QUOTA)
-            used = self.daily_used["ticketmaster"]
-        now = datetime.now(UTC)
-        midnight = datetime(now.year, now.month, now.day, tzinfo=UTC).timestamp() + 86400
-        return {
-            "Rate-Limit": str(limit),
-            "Rate-Limit-Available": str(max(0, limit - used)),
-            "Rate-Limit-Over": str(max(0, used - limit)),
-            "Rate-Limit-Reset": str(int(midnight * 1000)),
-        }
+            return self.config.quotas.get(provider), self.daily_used[provider]

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from mysetlist_pipelines.lib.providers.clients import PROVIDERS
-from mysetlist_pipelines.lib.settings import PROVIDER_LABELS, get_settings
+from mysetlist_pipelines.lib.providers import registry
+from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.status import ProviderState, Status, collect, provider_warning
 
 from .evaluation import sync_sensor
@@ -61,7 +61,7 @@ def _evaluation(p: ProviderState) -> dg.AssetCheckEvaluation:
         check_name=check_name(p.provider),
         passed=warning is None,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{PROVIDER_LABELS[p.provider]}: {warning or 'within budget, breaker closed'}",
+        description=f"{registry.label(p.provider)}: {warning or 'within budget, breaker closed'}",
         metadata=_check_metadata(p),
     )
 
@@ -69,9 +69,9 @@ def _evaluation(p: ProviderState) -> dg.AssetCheckEvaluation:
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(
-            check_name(p), asset=KEY, description=f"{PROVIDER_LABELS[p]}: breaker closed, budget left"
+            check_name(p), asset=KEY, description=f"{registry.label(p)}: breaker closed, budget left"
         )
-        for p in PROVIDERS
+        for p in registry.names()
     ],
     description="The providers' breakers and daily budgets (the provider_status sensor reports the same).",
 )

@@ -14,18 +14,8 @@ from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
 
 from .db.urls import redact_url
-from .settings import (
-    MIN_SECRET_LENGTH,
-    PROVIDER_CREDENTIALS,
-    PROVIDER_LABELS,
-    PROVIDER_URLS,
-    Settings,
-    env_name,
-)
-
-_DEFAULT_URLS = {
-    name: Settings.model_fields[name].default for urls in PROVIDER_URLS.values() for name in urls
-}
+from .providers import registry
+from .settings import MIN_SECRET_LENGTH, Settings, env_name
 
 
 @dataclass
@@ -54,13 +44,16 @@ class Report:
         return "\n".join([*out, "", *self.summary])
 
 
-def check_env(production: bool = False, env_file: Path | None = Path(".env")) -> Report:
+def check_env(
+    production: bool = False, env_file: Path | None = Path(".env"), settings_type: type[Settings] = Settings
+) -> Report:
+    """`settings_type`: the settings model to read (Settings; a test's with one more provider mixed in)."""
     raw = _raw_values(env_file)
-    settings, errors = _load(env_file)
+    settings, errors = _load(env_file, settings_type)
     report = Report()
 
-    for name in Settings.model_fields:
-        var = env_name(name)
+    for name in settings_type.model_fields:
+        var = env_name(name, settings_type)
         value = raw.get(var)
         state = "set" if value not in (None, "") else "unset"
         if name in errors:
@@ -69,19 +62,19 @@ def check_env(production: bool = False, env_file: Path | None = Path(".env")) ->
         verdict, meaning = _describe(name, settings, state == "set")
         report.lines.append(Line(var, state, verdict, meaning))
 
-    for provider, creds in PROVIDER_CREDENTIALS.items():
-        label = PROVIDER_LABELS[provider]
+    for spec in registry.specs():
+        label, creds = spec.label, spec.credentials
         present = [c for c in creds if getattr(settings, c) is not None]
         if len(present) == len(creds):
-            where = redact_url(getattr(settings, PROVIDER_URLS[provider][0]))
+            where = redact_url(getattr(settings, spec.urls[0]))
             report.summary.append(f"{label}: live API at {where}, with credentials")
         elif present:
-            missing = ", ".join(env_name(c) for c in creds if c not in present)
+            missing = ", ".join(env_name(c, settings_type) for c in creds if c not in present)
             _mark_invalid(report, missing, f"{label} credentials are incomplete: {missing} is missing")
             report.summary.append(f"{label}: credentials incomplete ({missing} missing)")
         elif production:
             for cred in creds:
-                _mark_invalid(report, env_name(cred), f"{label}: required with --production")
+                _mark_invalid(report, env_name(cred, settings_type), f"{label}: required with --production")
             report.summary.append(f"{label}: NO CREDENTIALS (required with --production)")
         else:
             report.summary.append(f"{label}: sandbox, no credentials (`mysetlist dev` serves a local fake)")
@@ -132,23 +125,23 @@ def _raw_values(env_file: Path | None) -> dict[str, str | None]:
     return values
 
 
-def _load(env_file: Path | None) -> tuple[Settings, dict[str, str]]:
+def _load(env_file: Path | None, settings_type: type[Settings]) -> tuple[Settings, dict[str, str]]:
     """Settings with each invalid field replaced by its default, and the errors by field name."""
     try:
-        return Settings(_env_file=env_file), {}  # type: ignore[call-arg]
+        return settings_type(_env_file=env_file), {}  # type: ignore[call-arg]
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors(include_input=False, include_url=False):
             loc = str(error["loc"][0]) if error["loc"] else ""
-            name = _field_for(loc)
+            name = _field_for(loc, settings_type)
             errors[name] = error["msg"].removeprefix("Value error, ")
-        defaults = {name: Settings.model_fields[name].default for name in errors}
-        return Settings(_env_file=env_file, **defaults), errors  # type: ignore[call-arg]
+        defaults = {name: settings_type.model_fields[name].default for name in errors}
+        return settings_type(_env_file=env_file, **defaults), errors  # type: ignore[call-arg]
 
 
-def _field_for(loc: str) -> str:
-    for name in Settings.model_fields:
-        if loc.lower() in (name, env_name(name).lower()):
+def _field_for(loc: str, settings_type: type[Settings]) -> str:
+    for name in settings_type.model_fields:
+        if loc.lower() in (name, env_name(name, settings_type).lower()):
             return name
     return loc
 
@@ -178,21 +171,26 @@ def _describe(name: str, settings: Settings, is_set: bool) -> tuple[str, str]:
         if length < MIN_SECRET_LENGTH:
             return "warning", f"set ({length} chars): shorter than {MIN_SECRET_LENGTH}, likely a placeholder"
         return "ok", f"set ({length} chars)"
-    if name in _DEFAULT_URLS:
+    defaults = _default_urls()
+    if name in defaults:
         shown = redact_url(value)
-        if value == _DEFAULT_URLS[name]:
+        if value == defaults[name]:
             return "ok", f"{shown} (default)"
         warning = "plain http to a non-local host" if _insecure(value) else ""
         return ("warning", f"{shown}: {warning}") if warning else ("ok", f"{shown} (override)")
-    if name.endswith("_rate_limit_per_second"):
+    if name in {spec.rate for spec in registry.specs()}:
         return "ok", f"{value:g} requests/s, shared by every run"
-    if name.endswith("_daily_quota"):
+    if name in {spec.quota for spec in registry.specs()}:
         return "ok", f"{value} calls a day, shared by every run"
     return "ok", f"{value}" + ("" if is_set else " (default)")
 
 
 def _is_credential(name: str) -> bool:
-    return any(name in creds for creds in PROVIDER_CREDENTIALS.values())
+    return name in registry.credential_fields()
+
+
+def _default_urls() -> dict[str, str]:
+    return {name: url for spec in registry.specs() for name, url in spec.url_defaults().items()}
 
 
 def _insecure(url: str) -> bool:

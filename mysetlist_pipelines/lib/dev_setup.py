@@ -16,7 +16,8 @@ from pathlib import Path
 from types import ModuleType
 
 from .project_files import find_project_file
-from .settings import PROVIDER_CREDENTIALS, Settings
+from .providers import registry
+from .settings import Settings
 
 log = logging.getLogger("mysetlist.dev")
 
@@ -71,9 +72,9 @@ def provider_env(settings: Settings, sandbox_url: str | None) -> dict[str, str]:
 
     env: dict[str, str] = {}
     full = sandbox_env(sandbox_url)
-    for provider in PROVIDER_CREDENTIALS:
-        if not settings.has_credentials(provider):
-            env.update(full[provider])
+    for spec in registry.specs():
+        if not spec.has_credentials(settings):
+            env.update(full[spec.name])
     return env
 
 

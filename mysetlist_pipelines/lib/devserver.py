@@ -31,7 +31,8 @@ from .db.runtime import resolve
 from .db.urls import redact_url
 from .dev_setup import SandboxNotInstalled, dagster_home, dagster_log_level, provider_env, sandbox_server
 from .dev_shutdown import signal_group, wait_for_child
-from .settings import PROJECT_ROOT, PROVIDER_CREDENTIALS, PROVIDER_LABELS, get_settings
+from .providers import registry
+from .settings import PROJECT_ROOT, get_settings
 
 log = logging.getLogger("mysetlist.dev")
 
@@ -51,7 +52,7 @@ def banner(ui_url: str, app_url: str, sandbox_url: str | None, sandboxed: list[s
         f"  app database   {redact_url(app_url)}",
     ]
     if sandbox_url:
-        lines.append(f"  sandbox        {sandbox_url}  ({', '.join(PROVIDER_LABELS[p] for p in sandboxed)})")
+        lines.append(f"  sandbox        {sandbox_url}  ({', '.join(registry.label(p) for p in sandboxed)})")
     lines += [
         '  import         mysetlist import "Zoë Marlowe" --wait    (then: mysetlist jobs, mysetlist status)',
         f"  Dagster logs   {log_level.upper()} and above"
@@ -64,11 +65,11 @@ def banner(ui_url: str, app_url: str, sandbox_url: str | None, sandboxed: list[s
 
 def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) -> int:
     settings = get_settings()
-    sandboxed = [p for p in PROVIDER_CREDENTIALS if not settings.has_credentials(p)]
+    sandboxed = [s.name for s in registry.specs() if not s.has_credentials(settings)]
     try:
         server_module = sandbox_server() if sandboxed else None
     except SandboxNotInstalled as exc:  # said before anything starts
-        labels = ", ".join(PROVIDER_LABELS[p] for p in sandboxed)
+        labels = ", ".join(registry.label(p) for p in sandboxed)
         print(
             f"mysetlist dev: {exc}; or set the credentials of {labels} (mysetlist check-env)", file=sys.stderr
         )
@@ -87,7 +88,7 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1", sandbox_port: int = 0) ->
     if server_module is not None:
         sandbox = server_module.SandboxServer(host="127.0.0.1", port=sandbox_port)
         sandbox.start()
-        log.info("sandbox for %s at %s", ", ".join(PROVIDER_LABELS[p] for p in sandboxed), sandbox.base_url)
+        log.info("sandbox for %s at %s", ", ".join(registry.label(p) for p in sandboxed), sandbox.base_url)
 
     env = dict(os.environ)
     env.update(databases.child_env())

@@ -1,12 +1,6 @@
 """The real formats of the external ids a request may carry, checked before any id reaches a URL path,
-a partition key or a query (external-apis.md, /work/shared/realdata):
-
-- Spotify artist id: 22 base62 characters (`4Z8W4fKeB5YxbusRsdQVPb`); Spotify answers anything else
-  with HTTP 400 "invalid id".
-- Ticketmaster attraction id: letters, digits, `-` and `_`; today's look like `K8vZ9171ob7` (11),
-  older ones are 10-13 characters and may hold `-`/`_` (`K8vZ917GP-0`, `Z7r9jZ1AeOOb_`).
-- MusicBrainz id (setlist.fm's artist key, the row's `setlistfm_id`): a UUID, stored in its
-  canonical lower-case form.
+a partition key or a query (external-apis.md, /work/shared/realdata). Each format is its provider's
+(`id_format` in lib/providers/<name>/spec.py), keyed by the artists column that holds it.
 
 Also the longest artist name a request may give: real names stay far below it, and a longer one
 would only fail deep in Postgres (an index row of 10 kB) instead of saying what is wrong.
@@ -14,21 +8,17 @@ would only fail deep in Postgres (an index row of 10 kB) instead of saying what 
 
 from __future__ import annotations
 
-import re
+from .providers import registry
+from .providers.provider_spec import IdFormat
 
-SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
-TM_ATTRACTION_ID = re.compile(r"^[0-9A-Za-z_-]{6,32}$")
-MBID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_NAME_LENGTH = 300
 
-_FORMATS = {
-    "spotify_id": (SPOTIFY_ID, "a Spotify artist id is 22 letters and digits, e.g. 4Z8W4fKeB5YxbusRsdQVPb"),
-    "tm_attraction_id": (
-        TM_ATTRACTION_ID,
-        "a Ticketmaster attraction id is 6-32 letters, digits, '-' or '_', e.g. K8vZ9171ob7",
-    ),
-    "mbid": (MBID, "a MusicBrainz id is a UUID, e.g. a74b1b7f-71a5-4011-9441-d0b5e4122711"),
-}
+
+def _format(column: str) -> IdFormat:
+    for spec in registry.specs():
+        if spec.id_format is not None and spec.id_format.column == column:
+            return spec.id_format
+    raise KeyError(f"no provider keys artists by {column!r}")
 
 
 class BadExternalId(ValueError):
@@ -40,10 +30,10 @@ def checked(column: str, value: str | None, field: str | None = None) -> str | N
     request's own name for the column, e.g. `ticketmaster_id` for `tm_attraction_id`)."""
     if value is None:
         return None
-    pattern, hint = _FORMATS[column]
-    if not pattern.match(value):
-        raise BadExternalId(f"{field or column} {_shown(value)} is not a valid id: {hint}")
-    return value.lower() if column == "mbid" else value
+    fmt = _format(column)
+    if not fmt.pattern.match(value):
+        raise BadExternalId(f"{field or column} {_shown(value)} is not a valid id: {fmt.hint}")
+    return value.lower() if fmt.lower else value
 
 
 def checked_name(name: str | None, field: str = "artist name") -> str | None:

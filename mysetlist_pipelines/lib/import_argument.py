@@ -17,7 +17,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from .external_ids import SPOTIFY_ID
+from .providers.spotify.spec import SPOTIFY_ID
 
 _SPOTIFY_ID = SPOTIFY_ID
 _SPOTIFY_LINK = re.compile(

@@ -73,14 +73,16 @@ def register_secret(value: str | None) -> None:
 @lru_cache(maxsize=1)
 def _configured_secrets() -> tuple[str, ...]:
     """The secrets in the settings, read once (a process's settings do not change)."""
-    from .settings import PROVIDER_CREDENTIALS, get_settings  # settings must not depend on this module
+    from .providers import registry
+    from .settings import get_settings  # settings must not depend on this module
 
     try:
         settings = get_settings()
     except Exception:  # unreadable settings: the registered values and the patterns still apply
         return ()
-    names = [f for fields in PROVIDER_CREDENTIALS.values() for f in fields]
-    values = [settings.secret(n) for n in (*names, "database_url", "dagster_postgres_url")]
+    names = (*registry.credential_fields(), "database_url", "dagster_postgres_url")
+    # Only the fields these settings have: a provider registered after they were built has none.
+    values = [settings.secret(n) for n in names if n in type(settings).model_fields]
     return tuple(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
 
 

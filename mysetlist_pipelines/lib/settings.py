@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .providers import registry
+from .providers.provider_spec import blank_is_unset
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -24,21 +27,11 @@ def default_data_dir() -> Path:
     return root / ".data"
 
 
-DEFAULT_SPOTIFY_API_URL = "https://api.spotify.com/v1"
-DEFAULT_SPOTIFY_AUTH_URL = "https://accounts.spotify.com/api/token"
-DEFAULT_TICKETMASTER_API_URL = "https://app.ticketmaster.com/discovery/v2"
-DEFAULT_SETLISTFM_API_URL = "https://api.setlist.fm/rest/1.0"
-
 # Below this length a provider secret is almost certainly a placeholder: real Ticketmaster keys and
 # Spotify client secrets are 32 characters, setlist.fm keys 36.
 MIN_SECRET_LENGTH = 32
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-
-def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def is_postgres_url(value: str) -> bool:
@@ -47,7 +40,10 @@ def is_postgres_url(value: str) -> bool:
     return scheme in ("postgresql", "postgres") and (bool(parts.netloc) or "host=" in parts.query)
 
 
-class Settings(BaseSettings):
+# Each provider's fields (credentials, URLs, rate, quota, ...) come from its spec's settings model
+# (lib/providers/<name>/spec.py), so a new provider's settings arrive with its folder. Reversed
+# because pydantic collects the bases' fields last base first: this way they list in registry order.
+class Settings(*reversed([spec.settings for spec in registry.SPECS]), BaseSettings):  # type: ignore[misc]
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
@@ -61,47 +57,6 @@ class Settings(BaseSettings):
     )
     dagster_postgres_url: SecretStr | None = Field(
         None, description="Dagster's own storage; unset = a `dagster` database (embedded) or schema"
-    )
-
-    spotify_client_id: SecretStr | None = None
-    spotify_client_secret: SecretStr | None = None
-    ticketmaster_api_key: SecretStr | None = None
-    setlistfm_api_key: SecretStr | None = None
-
-    spotify_api_url: str = DEFAULT_SPOTIFY_API_URL
-    spotify_auth_url: str = DEFAULT_SPOTIFY_AUTH_URL
-    ticketmaster_api_url: str = DEFAULT_TICKETMASTER_API_URL
-    setlistfm_api_url: str = DEFAULT_SETLISTFM_API_URL
-
-    # Spotify does not publish its rolling-30-s limit; Ticketmaster documents 5/s (one FAQ says 2/s);
-    # setlist.fm allows 2/s but its gateway 429s near 1/s.
-    spotify_rate_limit_per_second: float = Field(4.0, gt=0, le=100)
-    ticketmaster_rate_limit_per_second: float = Field(4.0, gt=0, le=100)
-    setlistfm_rate_limit_per_second: float = Field(1.0, gt=0, le=100)
-    # Spotify counts over a rolling 30-s window, so calls may go back to back after a quiet spell as
-    # long as burst + 30 x rate stays under that window's budget (20 + 120 = 140 < the sandbox's 150):
-    # a catalog import then waits ~5 s less (BENCHMARKS.md, pacing). 1 = strictly 1/rate apart.
-    spotify_rate_burst: int = Field(
-        1, ge=1, le=60, validation_alias=AliasChoices("MYSETLIST_SPOTIFY_RATE_BURST", "spotify_rate_burst")
-    )
-
-    spotify_daily_quota: int = Field(
-        20_000, gt=0, validation_alias=AliasChoices("MYSETLIST_SPOTIFY_DAILY_QUOTA", "spotify_daily_quota")
-    )
-    ticketmaster_daily_quota: int = Field(
-        5_000,
-        gt=0,
-        validation_alias=AliasChoices("MYSETLIST_TICKETMASTER_DAILY_QUOTA", "ticketmaster_daily_quota"),
-    )
-    setlistfm_daily_quota: int = Field(
-        1_440,
-        gt=0,
-        validation_alias=AliasChoices("MYSETLIST_SETLISTFM_DAILY_QUOTA", "setlistfm_daily_quota"),
-    )
-    spotify_market: str = Field(
-        "US",
-        pattern=r"^[A-Z]{2}$",
-        validation_alias=AliasChoices("MYSETLIST_SPOTIFY_MARKET", "spotify_market"),
     )
 
     # The HTTP policy of every provider call (lib/http). A Retry-After longer than the cap is not
@@ -209,28 +164,10 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator(
-        "spotify_client_id",
-        "spotify_client_secret",
-        "ticketmaster_api_key",
-        "setlistfm_api_key",
-        "database_url",
-        "dagster_postgres_url",
-        mode="before",
-    )
+    @field_validator("database_url", "dagster_postgres_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("spotify_api_url", "spotify_auth_url", "ticketmaster_api_url", "setlistfm_api_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        value = value.strip()
-        if not is_http_url(value):
-            raise ValueError("must be an http(s) URL such as https://host/path")
-        return value.rstrip("/")
+        return blank_is_unset(value)
 
     @field_validator("database_url", "dagster_postgres_url")
     @classmethod
@@ -248,29 +185,12 @@ class Settings(BaseSettings):
         return value.get_secret_value() if value is not None else None
 
     def has_credentials(self, provider: str) -> bool:
-        return all(getattr(self, field) is not None for field in PROVIDER_CREDENTIALS[provider])
+        return registry.spec(provider).has_credentials(self)
 
 
-# Which settings make up each provider's credentials; without them the sandbox stands in.
-PROVIDER_CREDENTIALS: dict[str, tuple[str, ...]] = {
-    "spotify": ("spotify_client_id", "spotify_client_secret"),
-    "ticketmaster": ("ticketmaster_api_key",),
-    "setlistfm": ("setlistfm_api_key",),
-}
-PROVIDER_URLS: dict[str, tuple[str, ...]] = {
-    "spotify": ("spotify_api_url", "spotify_auth_url"),
-    "ticketmaster": ("ticketmaster_api_url",),
-    "setlistfm": ("setlistfm_api_url",),
-}
-PROVIDER_LABELS = {"spotify": "Spotify", "ticketmaster": "Ticketmaster", "setlistfm": "setlist.fm"}
-# The providers, in the order everything lists them: the one place they are named (the sandbox, a
-# package of its own, fakes the same three).
-PROVIDERS: tuple[str, ...] = tuple(PROVIDER_LABELS)
-
-
-def env_name(field: str) -> str:
+def env_name(field: str, settings_type: type[Settings] | None = None) -> str:
     """The environment variable a field is read from (its first alias, else its upper-cased name)."""
-    alias = Settings.model_fields[field].validation_alias
+    alias = (settings_type or Settings).model_fields[field].validation_alias
     if isinstance(alias, AliasChoices):
         first = alias.choices[0]
         return first if isinstance(first, str) else field.upper()

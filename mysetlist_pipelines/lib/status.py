@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 import psycopg
 from pydantic import BaseModel
 
-from .providers.clients import PROVIDERS, limits_from_settings
-from .settings import PROVIDER_LABELS, Settings
+from .providers import registry
+from .providers.clients import limits_from_settings
+from .settings import Settings
 
 
 class ProviderState(BaseModel):
@@ -67,7 +68,7 @@ def collect(conn: psycopg.Connection, settings: Settings) -> Status:
     }
     limits = limits_from_settings(settings)
     providers = []
-    for p in PROVIDERS:
+    for p in registry.names():
         used, is_open, kind, until, reason = pacing.get(p, (0, False, None, None, None))
         error, error_at = errors.get(p, (None, None))
         providers.append(
@@ -133,7 +134,7 @@ def render(status: Status) -> str:
         if p.breaker == "open":
             breaker = f"open ({p.open_kind}) until {_when(p.open_until)}: {p.open_reason or ''}".rstrip(": ")
         lines.append(
-            f"  {PROVIDER_LABELS[p.provider]:<13} {p.calls_today:>11} {p.calls_left:>7} "
+            f"  {registry.label(p.provider):<13} {p.calls_today:>11} {p.calls_left:>7} "
             f"{p.rate_per_second:>7g}  {breaker}"
         )
         if p.last_error:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from .. import SANDBOX_CREDENTIALS
 from ..context import Ctx
 from ..http import Request, Response, Route, json_response
 from ..ids import fold, words
+from . import CREDENTIALS
 from .setlists import Setlist
 from .shapes import artist_json, setlist_json
 
@@ -46,7 +46,7 @@ def resolve(req: Request) -> Route:
 
 def authenticate(ctx: Ctx, endpoint: str) -> tuple[Response | None, str | None]:
     key = ctx.req.header("x-api-key")
-    if key != SANDBOX_CREDENTIALS["setlistfm"]["SETLISTFM_API_KEY"]:
+    if key != CREDENTIALS["SETLISTFM_API_KEY"]:
         return error(401, "Unauthorized", "Unauthorized" if key else "No API key given"), key
     return None, key
 

@@ -7,9 +7,9 @@ import base64
 from binascii import Error as B64Error
 from urllib.parse import parse_qsl
 
-from .. import SANDBOX_CREDENTIALS
 from ..context import Ctx
 from ..http import Response, json_response
+from . import CREDENTIALS
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -39,7 +39,7 @@ def _unauthorized(message: str) -> Response:
 
 
 def token(ctx: Ctx) -> Response:
-    creds = SANDBOX_CREDENTIALS["spotify"]
+    creds = CREDENTIALS
     form = dict(parse_qsl(ctx.req.body.decode("utf-8", "replace")))
     client_id, secret = form.get("client_id"), form.get("client_secret")
     scheme, _, encoded = (ctx.req.header("Authorization") or "").partition(" ")

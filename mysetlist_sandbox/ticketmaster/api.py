@@ -13,9 +13,9 @@ import math
 import re
 from datetime import UTC, datetime
 
-from .. import SANDBOX_CREDENTIALS
 from ..context import Ctx
 from ..http import Request, Response, Route, json_response, query_string, with_params
+from . import CREDENTIALS
 from .filters import attraction_search, event_filter, sort_events, venue_search
 from .shapes import attraction_json, event_json, venue_json
 
@@ -60,7 +60,7 @@ def authenticate(ctx: Ctx, endpoint: str) -> tuple[Response | None, str | None]:
             "Failed to resolve API Key variable request.queryparam.apikey",
             "steps.oauth.v2.FailedToResolveAPIKey",
         )
-    elif key != SANDBOX_CREDENTIALS["ticketmaster"]["TICKETMASTER_API_KEY"]:
+    elif key != CREDENTIALS["TICKETMASTER_API_KEY"]:
         text, code = "Invalid ApiKey", "oauth.v2.InvalidApiKey"
     else:
         return None, key

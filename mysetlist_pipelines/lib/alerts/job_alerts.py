@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 
 import psycopg
 
+from ..providers import registry
 from ..redaction import redact_error as redact
-from ..tracking.progress.events import guess_provider
 from .alert_settings import AlertSettings
 from .cooldown import cooldown_passed
 from .sentry_events import capture, init_monitoring
@@ -60,7 +60,7 @@ def jobs_ended(
         (list(job_ids),),
     ).fetchall()
     for job_id, status, job_type, error, artist, step, provider in rows:
-        provider = provider or guess_provider(error)
+        provider = provider or registry.named_in(error)
         send(
             conn,
             f"sync job {job_id} ({job_type}, {artist}) ended {status}: {error or 'no error recorded'}",

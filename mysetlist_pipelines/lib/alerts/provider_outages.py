@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from ..providers import registry
 from ..redaction import redact_error as redact
-from ..settings import PROVIDER_LABELS
 from .alert_settings import AlertSettings
 from .cooldown import COOLDOWN_SQL
 from .sentry_events import capture, init_monitoring
@@ -49,7 +49,7 @@ def provider_alert(
         if not fetch(COOLDOWN_SQL, (":".join(fingerprint), settings.cooldown_seconds)):
             return False
         when = f" until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if until else ""
-        label = PROVIDER_LABELS.get(provider, provider)
+        label = registry.label(provider)
         text = redact(f"{label}: {_PROVIDER_EVENTS.get(kind, kind)}{when}: {reason or ''}".rstrip(": "), 2000)
         if init_monitoring(settings):
             capture(text or "", {"provider": provider, "kind": kind}, fingerprint)

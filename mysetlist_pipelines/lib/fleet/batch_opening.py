@@ -42,8 +42,9 @@ def open_batches(
             for key in members:
                 for provider, n in calls[key].items():
                     expected[provider] = expected.get(provider, 0) + n
-            if expected.get("spotify"):
-                expected["spotify"] += TOKEN_CALLS["spotify"]
+            for provider, once in TOKEN_CALLS.items():  # one run: its once-per-run calls once
+                if expected.get(provider):
+                    expected[provider] += once
             inside = set(members)
             batch = Batch(
                 batch_id(schedule, tick, i),

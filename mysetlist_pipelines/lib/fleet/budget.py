@@ -10,7 +10,7 @@ committed_work.py):
     finished, and imports schedules requested)
 
 Candidates come least recently refreshed first. Each is taken while its expected calls (plus one
-Spotify token per batch of runs) fit every provider it needs; the first one that does not fit stops
+once-per-run calls of each batch run: Spotify's token) fit every provider it needs; the first one that does not fit stops
 the tick, and it and everything after it are deferred to the next tick (so the least recently
 refreshed still go first then, and an expensive artist is not overtaken forever by cheap ones). Two
 exceptions do not stop the tick: an artist needing a provider whose circuit is open is deferred
@@ -61,7 +61,9 @@ def plan(
     """Which candidates fit today's allowances (see the module docstring); at most `limit`."""
     result = Plan()
     stop: tuple[str, str] | None = None
-    spotify_users = 0
+    # Per provider with once-per-run calls (TOKEN_CALLS): the selected artists that need it, so
+    # every `batch_size`-th of them (the first of each batch run) carries the run's token.
+    users = dict.fromkeys(TOKEN_CALLS, 0)
     for c in candidates:
         if stop is None and limit is not None and len(result.selected) >= limit:
             stop = ("tick_capacity", f"a tick launches at most {limit} artists; the rest go first next tick")
@@ -79,8 +81,9 @@ def plan(
             )
             result.deferred.append(Deferral(c, f"circuit:{closed[0]}", why))
             continue
-        if need.get("spotify") and spotify_users % batch_size == 0:
-            need = {**need, "spotify": need["spotify"] + TOKEN_CALLS["spotify"]}
+        for p, once in TOKEN_CALLS.items():
+            if need.get(p) and users[p] % batch_size == 0:
+                need = {**need, p: need[p] + once}
         short = [p for p in need if p in allowed and result.spend.get(p, 0) + need[p] > allowed[p].available]
         if short:
             p = short[0]
@@ -97,8 +100,9 @@ def plan(
             )
             result.deferred.append(Deferral(c, *stop))
             continue
-        if need.get("spotify"):
-            spotify_users += 1
+        for p in users:
+            if need.get(p):
+                users[p] += 1
         for p, n in need.items():
             result.spend[p] = result.spend.get(p, 0) + n
         result.selected.append(c)

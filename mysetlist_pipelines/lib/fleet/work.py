@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..providers import registry
 from ..providers.spotify.client import MAX_PAGE as SPOTIFY_ALBUM_PAGE
 from ..providers.ticketmaster.client import PAGE_SIZE as TICKETMASTER_PAGE
-from ..settings import PROVIDERS  # noqa: F401 (re-exported: the fleet's cost model per provider)
 from ..steps import JOB_ASSETS, STEP_BY_ASSET, Step
 from ..sync.artist_profile import DEFAULT_MAX_AGE as PROFILE_MAX_AGE
 from .candidates import Candidate
@@ -33,8 +33,11 @@ PROFILE_CALLS: Calls = {"ticketmaster": 1, "spotify": 1, "setlistfm": 1}
 FIRST_CATALOG_RELEASES = 20
 # setlist.fm pages assumed for an artist whose setlists were never synced (at most 5 are read).
 FIRST_SETLIST_PAGES = 3
-# One Spotify token per run process (lib/providers/spotify: 1 per token lifetime).
-TOKEN_CALLS: Calls = {"spotify": 1}
+# The providers the fleet's per-provider tables list (budgets, batches' expected calls).
+PROVIDERS: tuple[str, ...] = registry.names()
+# What every run process pays once whatever it does, per provider (its spec's `calls_per_run`:
+# Spotify's token, 1 per token lifetime).
+TOKEN_CALLS: Calls = {s.name: s.calls_per_run for s in registry.specs() if s.calls_per_run}
 # A first import of an artist nobody synced yet (full_sync): what the reserve for the app's imports,
 # and the imports schedules request, are counted at.
 IMPORT_CALLS: Calls = {

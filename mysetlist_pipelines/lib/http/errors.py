@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ..providers import registry
 from ..redaction import redact
-from ..settings import PROVIDER_LABELS
 
 
 def label(provider: str) -> str:
-    """The provider's display name (lib/settings.PROVIDER_LABELS, the one list of them)."""
-    return PROVIDER_LABELS.get(provider, provider)
+    """The provider's display name, from its spec (lib/providers/registry.py, the one list of them)."""
+    return registry.label(provider)
 
 
 class ProviderError(Exception):

@@ -77,14 +77,17 @@ def judge(
             endpoint=endpoint,
             status=status,
         )
-    hint = (
-        " (Development Mode apps get 403 from removed endpoints)"
-        if status == 403 and provider == "spotify"
-        else ""
-    )
+    hint = _forbidden_hint(provider) if status == 403 else ""
     raise ProviderRequestError(
         provider, f"{detail or resp.reason or 'request refused'}{hint}", endpoint=endpoint, status=status
     )
+
+
+def _forbidden_hint(provider: str) -> str:
+    from ..providers import registry  # lib/providers imports lib/http
+
+    hint = registry.spec(provider).forbidden_hint if provider in registry.names() else ""
+    return f" ({hint})" if hint else ""
 
 
 def _on_429(

@@ -6,12 +6,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..settings import Settings
-from .pacing import next_utc_midnight
 
 
 @dataclass(frozen=True)
@@ -96,23 +95,12 @@ def error_detail(body: Any) -> tuple[str, str | None]:
 def quota_exhausted_until(
     provider: str, headers: Mapping[str, str], body: Any, now: datetime | None = None
 ) -> tuple[datetime, str] | None:
-    """When a 429 says the provider's quota (not its rate) is gone: until when, and why.
+    """When a 429 says the provider's quota (not its rate) is gone: until when, and why. Each provider
+    says it its own way (its spec's `quota_exhausted`); one that cannot tell its quota from its rate
+    limit (setlist.fm: a bare 429) has none, so it is retried and then reported as RateLimited."""
+    from ..providers import registry  # the specs' readers import this module's helpers
 
-    Spotify: reason QUOTA_EXCEEDED, with a Retry-After of hours. Ticketmaster: errorcode
-    policies.ratelimit.QuotaViolation (its body echoes the key: only the code is kept), with
-    Rate-Limit-Reset in epoch ms when present, else the next UTC midnight. setlist.fm cannot tell its
-    quota from its rate limit (a bare 429): None, so it is retried and then reported as RateLimited.
-    """
-    now = now or datetime.now(UTC)
-    _, code = error_detail(body)
-    if provider == "spotify" and code == "QUOTA_EXCEEDED":
-        wait = retry_after_seconds(headers, now)
-        until = now + timedelta(seconds=wait) if wait is not None else next_utc_midnight(now)
-        return until, "Spotify reports its daily quota exceeded (QUOTA_EXCEEDED)"
-    if provider == "ticketmaster" and code and "QuotaViolation" in code:
-        reset = headers.get("Rate-Limit-Reset")
-        until = next_utc_midnight(now)
-        if reset and reset.strip().isdigit():
-            until = datetime.fromtimestamp(int(reset.strip()) / 1000, UTC)
-        return until, "Ticketmaster reports its daily quota exceeded (policies.ratelimit.QuotaViolation)"
-    return None
+    reader = registry.spec(provider).quota_exhausted if provider in registry.names() else None
+    if reader is None:
+        return None
+    return reader(headers, error_detail(body)[1], now or datetime.now(UTC))

@@ -1,4 +1,4 @@
-"""The three provider clients built in one place, sharing one pacer, breaker and call counter.
+"""The registry's provider clients built in one place, sharing one pacer, breaker and call counter.
 
     with Providers.from_settings(get_settings(), app_database_url(settings)) as providers:
         before = providers.calls()
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 import requests
 
@@ -28,29 +29,25 @@ from ..http import (
     ProviderSession,
     StateStore,
 )
-from ..settings import PROVIDERS, Settings
-from .setlistfm import SetlistFmClient
-from .spotify import SpotifyClient
-from .ticketmaster import TicketmasterClient
+from ..settings import Settings
+from . import registry
+from .setlistfm.client import SetlistFmClient
+from .spotify.client import SpotifyClient
+from .ticketmaster.client import TicketmasterClient
+
+# Every registered provider, for scripts and tests that list them (read `registry.names()` where a
+# provider registered later must show too).
+PROVIDERS: tuple[str, ...] = registry.names()
 
 
 def limits_from_settings(settings: Settings) -> dict[str, ProviderLimits]:
-    return {
-        "spotify": ProviderLimits(
-            settings.spotify_rate_limit_per_second, settings.spotify_daily_quota, settings.spotify_rate_burst
-        ),
-        "ticketmaster": ProviderLimits(
-            settings.ticketmaster_rate_limit_per_second, settings.ticketmaster_daily_quota
-        ),
-        "setlistfm": ProviderLimits(settings.setlistfm_rate_limit_per_second, settings.setlistfm_daily_quota),
-    }
+    """Each registered provider's rate, burst and daily quota, from its spec's settings fields."""
+    return {spec.name: spec.limits(settings) for spec in registry.specs()}
 
 
 @dataclass
 class Providers:
-    spotify: SpotifyClient
-    ticketmaster: TicketmasterClient
-    setlistfm: SetlistFmClient
+    clients: dict[str, Any]  # provider name -> its client (the spec's build_client)
     pacer: Pacer
     breaker: CircuitBreaker
     counter: CallCounter
@@ -76,36 +73,42 @@ class Providers:
         )
         counter = CallCounter()
         sessions = {
-            name: ProviderSession(
-                name, pacer=pacer, breaker=breaker, counter=counter, policy=policy, http=requests.Session()
+            spec.name: ProviderSession(
+                spec.name,
+                pacer=pacer,
+                breaker=breaker,
+                counter=counter,
+                policy=policy,
+                http=requests.Session(),
             )
-            for name in PROVIDERS
+            for spec in registry.specs()
         }
         return cls(
-            spotify=SpotifyClient(
-                sessions["spotify"],
-                api_url=settings.spotify_api_url,
-                auth_url=settings.spotify_auth_url,
-                client_id=settings.secret("spotify_client_id"),
-                client_secret=settings.secret("spotify_client_secret"),
-                market=settings.spotify_market,
-            ),
-            ticketmaster=TicketmasterClient(
-                sessions["ticketmaster"],
-                api_url=settings.ticketmaster_api_url,
-                api_key=settings.secret("ticketmaster_api_key"),
-            ),
-            setlistfm=SetlistFmClient(
-                sessions["setlistfm"],
-                api_url=settings.setlistfm_api_url,
-                api_key=settings.secret("setlistfm_api_key"),
-            ),
+            clients={
+                spec.name: spec.build_client(settings, sessions[spec.name]) for spec in registry.specs()
+            },
             pacer=pacer,
             breaker=breaker,
             counter=counter,
             store=store,
             sessions=list(sessions.values()),
         )
+
+    def client(self, provider: str) -> Any:
+        return self.clients[provider]
+
+    # Typed shortcuts for the steps that call one provider by name (lib/sync, lib/fleet).
+    @property
+    def spotify(self) -> SpotifyClient:
+        return self.clients["spotify"]
+
+    @property
+    def ticketmaster(self) -> TicketmasterClient:
+        return self.clients["ticketmaster"]
+
+    @property
+    def setlistfm(self) -> SetlistFmClient:
+        return self.clients["setlistfm"]
 
     def calls(self) -> dict[str, int]:
         """Calls this process made so far, by endpoint name (`{"spotify:album": 12, ...}`)."""

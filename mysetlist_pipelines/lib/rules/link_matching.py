@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..external_ids import MBID, SPOTIFY_ID
+from ..providers.setlistfm.spec import MBID
+from ..providers.spotify.spec import SPOTIFY_ID
 from .match_decisions import Candidate, MatchDecision, Service
 
 # Links go into URL paths: only ids in their real formats are taken (external_ids.py).

@@ -21,10 +21,11 @@ from ..db import songs as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
+from ..providers.spotify import rows as spotify_rows
 from ..rules.catalog_records import Release, Track
 from ..rules.studio_songs import STUDIO_GROUPS, dedupe
 from ..rules.version_markers import excluded_kind, is_live_release
-from . import StepReport, adapters
+from . import StepReport
 from .identity import NOT_NOW
 from .unavailable import not_now, unlinked
 
@@ -70,7 +71,7 @@ def _sync(
 ) -> StepReport:
     skipped: Counter[str] = Counter()  # malformed releases of a good page are counted here too
     albums = providers.spotify.artist_albums(spotify_id, STUDIO_GROUPS, skipped=skipped)
-    listed = list({r.id: r for r in map(adapters.release, albums)}.values())
+    listed = list({r.id: r for r in map(spotify_rows.release_row, albums)}.values())
     stored = store.stored_releases(conn, artist_id)
     outcomes: list[store.ReleaseOutcome] = []
     to_fetch: list[Release] = []
@@ -95,7 +96,7 @@ def _sync(
             skipped["release gone from Spotify"] += 1
             continue
         studio, dropped = [], 0
-        for track in adapters.tracks(album):
+        for track in spotify_rows.track_rows(album):
             kind = excluded_kind(track.name)
             if track.artist_ids and spotify_id not in track.artist_ids:
                 skipped["track by another artist"] += 1

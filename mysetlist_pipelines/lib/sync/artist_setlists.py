@@ -28,11 +28,12 @@ from ..db.bulk import lock, update_by_id
 from ..db.write_counts import WriteCounts
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
+from ..providers.setlistfm import rows as setlistfm_rows
 from ..rules.setlist_records import Setlist, ShowCandidate
 from ..rules.setlist_songs import SongIndex, played_songs
 from ..rules.show_matching import match_show
 from ..rules.show_rows import GUESSED_SOURCES, VenueRow, guessed_zones
-from . import StepReport, adapters
+from . import StepReport
 from .prefetch import Prefetch, PrefetchStopped, SetlistsParams, provider_calls, setlists_key
 from .setlist_links import CoverSongs, create_shows_many, link, venue_name
 from .unavailable import unlinked
@@ -70,7 +71,7 @@ def fetch_setlists(
     for item in pages:
         if stop is not None and stop.is_set():
             raise PrefetchStopped("the run ended before its setlists step took these setlists")
-        found.append(adapters.setlist(item))
+        found.append(setlistfm_rows.setlist_row(item))
         seen_known = seen_known or item.id in known
         if seen_known and not force and len(found) % PAGE_SIZE == 0:
             break  # the end of the page that reached stored setlists: stop before the next call

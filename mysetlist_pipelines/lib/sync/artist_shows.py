@@ -19,6 +19,7 @@ from ..db import shows as store
 from ..db.bulk import lock
 from ..providers.base import malformed_note
 from ..providers.clients import Providers
+from ..providers.ticketmaster import rows as ticketmaster_rows
 from ..rules.show_rows import (
     GUESSED_SOURCES,
     TmEvent,
@@ -28,7 +29,7 @@ from ..rules.show_rows import (
     show_status,
     venue_row,
 )
-from . import StepReport, adapters
+from . import StepReport
 from .prefetch import Prefetch, PrefetchStopped, ShowsParams, provider_calls, shows_key
 from .unavailable import unlinked
 
@@ -148,7 +149,7 @@ def fetch_shows(
     for item in raw:
         if stop is not None and stop.is_set():
             raise PrefetchStopped("the run ended before its shows step took these events")
-        event = adapters.tm_event(item)
+        event = ticketmaster_rows.event_row(item)
         events[event.id] = event
     calls = provider_calls(providers.calls_since(before), "ticketmaster")
     return FetchedShows(list(events.values()), skipped, calls)

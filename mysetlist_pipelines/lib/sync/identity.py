@@ -34,7 +34,7 @@ from ..http.errors import (
     until_text,
 )
 from ..providers.clients import Providers
-from ..providers.spotify import Artist as SpotifyArtist
+from ..providers.spotify.models import Artist as SpotifyArtist
 from ..providers.ticketmaster.models import Attraction
 from ..rules.link_matching import decide_from_links, linked_ids
 from ..rules.match_decisions import Candidate, MatchDecision, Method, not_searched

@@ -15,7 +15,7 @@ The app may cancel a pending or in-progress row at any point (settle/cancellatio
 from .intake.claim import claim_pending
 from .intake.created import NewJobs, create_jobs, open_batch
 from .intake.launches import Intake, Launch, Rejection, run_key
-from .progress.events import Counts, guess_provider, link_run, step_finished, step_progress, step_started
+from .progress.events import Counts, link_run, step_finished, step_progress, step_started
 from .progress.rollup import rollup
 from .repair.drift import PendingBacklog, drift_candidates, drift_page, pending_backlog, repair
 from .repair.lost_runs import (
@@ -62,7 +62,6 @@ __all__ = [
     "drift_candidates",
     "drift_page",
     "finish_run",
-    "guess_provider",
     "link_run",
     "mark_reissued",
     "needs_settling",

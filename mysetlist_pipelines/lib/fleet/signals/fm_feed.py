@@ -23,8 +23,9 @@ import psycopg
 
 from ...http import ProviderError
 from ...providers.clients import Providers
+from ...providers.setlistfm import rows as setlistfm_rows
 from ...rules.setlist_records import Setlist
-from ...sync import StepReport, adapters
+from ...sync import StepReport
 from ...sync.artist_setlists import fetch_setlists, store_setlists, store_setlists_many
 from .state import cursor, set_cursor
 
@@ -85,7 +86,7 @@ def read_feed(
         out.setlists_seen += len(items)
         for item in items:
             if item.artist.mbid in known:
-                found[item.artist.mbid].append(adapters.setlist(item))
+                found[item.artist.mbid].append(setlistfm_rows.setlist_row(item))
         if not items or page * 20 >= total:
             out.complete = True
             break

@@ -24,9 +24,9 @@ from ...db.artist_state import mark_synced_many
 from ...db.bulk import lock
 from ...http import ProviderError
 from ...providers.clients import Providers
+from ...providers.ticketmaster import rows as ticketmaster_rows
 from ...providers.ticketmaster.client import PAGE_SIZE
 from ...rules.show_rows import TmEvent, headliners, show_status, venue_row
-from ...sync import adapters
 from ...sync.artist_shows import show_row
 from .state import cursor, set_cursor
 
@@ -124,7 +124,7 @@ def _read(
             country_code=cc, classification_name="music", start=lo, end=hi
         )
         for n, raw in enumerate(events, start=1):
-            event = adapters.tm_event(raw)
+            event = ticketmaster_rows.event_row(raw)
             if event.venue is not None:
                 out.seen[event.id] = event
             out.events_seen += 1
@@ -183,7 +183,7 @@ def _write(
             break
         out.vanished_checked += 1
         if found is not None:
-            event = adapters.tm_event(found)
+            event = ticketmaster_rows.event_row(found)
             if event.venue is not None:
                 changed.append(event)
     attractions = {

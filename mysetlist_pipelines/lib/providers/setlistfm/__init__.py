@@ -1,18 +1,4 @@
-"""setlist.fm: typed client and models (see client.py for the cost of each call)."""
+"""setlist.fm: spec.py (what the registry knows), client.py (the calls and their cost), models.py.
 
-from .client import SetlistFmClient, setlists_cost
-from .models import Artist, City, Coords, Country, Set, Setlist, Song, Tour, Venue
-
-__all__ = [
-    "Artist",
-    "City",
-    "Coords",
-    "Country",
-    "Set",
-    "Setlist",
-    "SetlistFmClient",
-    "Song",
-    "Tour",
-    "Venue",
-    "setlists_cost",
-]
+Nothing is imported here: the registry reads spec.py while the settings are built, before the client
+(and lib/http) can be imported."""

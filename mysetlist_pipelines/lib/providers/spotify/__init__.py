@@ -1,29 +1,4 @@
-"""Spotify: typed client and models (see client.py for the cost of each call)."""
+"""Spotify: spec.py (what the registry knows), client.py (the calls and their cost), models.py.
 
-from .client import DEFAULT_GROUPS, SpotifyClient, catalog_cost
-from .models import (
-    Album,
-    Artist,
-    ExternalIds,
-    Image,
-    Paging,
-    SimplifiedAlbum,
-    SimplifiedArtist,
-    SimplifiedTrack,
-    Track,
-)
-
-__all__ = [
-    "DEFAULT_GROUPS",
-    "Album",
-    "Artist",
-    "ExternalIds",
-    "Image",
-    "Paging",
-    "SimplifiedAlbum",
-    "SimplifiedArtist",
-    "SimplifiedTrack",
-    "SpotifyClient",
-    "Track",
-    "catalog_cost",
-]
+Nothing is imported here: the registry reads spec.py while the settings are built, before the client
+(and lib/http) can be imported."""

@@ -1,19 +1,5 @@
-"""Ticketmaster Discovery v2: typed client and models (see client.py for the cost of each call)."""
+"""Ticketmaster Discovery v2: spec.py (what the registry knows), client.py (the calls and their
+cost), models.py.
 
-from .client import TicketmasterClient, events_cost, tm_datetime
-from .models import Attraction, City, Country, Event, EventDates, EventStart, Location, State, Venue
-
-__all__ = [
-    "Attraction",
-    "City",
-    "Country",
-    "Event",
-    "EventDates",
-    "EventStart",
-    "Location",
-    "State",
-    "TicketmasterClient",
-    "Venue",
-    "events_cost",
-    "tm_datetime",
-]
+Nothing is imported here: the registry reads spec.py while the settings are built, before the client
+(and lib/http) can be imported."""

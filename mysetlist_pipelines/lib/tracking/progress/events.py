@@ -7,7 +7,6 @@ reconciliation may both report the same end).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,21 +17,6 @@ from ..run_records import RunInfo
 from ..settle.run_targets import resolve_targets, take_over
 from ..state_rows import Target
 from .rollup import rollup
-
-# A provider is named in an error only when the failure itself says which (never guessed from the step:
-# a run killed during the catalog step is not Spotify's fault).
-_PROVIDER_WORDS = (
-    ("spotify", re.compile(r"(?i)spotify")),
-    ("ticketmaster", re.compile(r"(?i)ticketmaster")),
-    ("setlistfm", re.compile(r"(?i)setlist\.?fm")),
-)
-
-
-def guess_provider(text: str | None) -> str | None:
-    """The one provider an error's text names; None when it names none, or several (an artist no
-    service knows is no single provider's fault)."""
-    named = {provider for provider, pattern in _PROVIDER_WORDS if text and pattern.search(text)}
-    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -135,7 +119,8 @@ def step_finished(
     provider: str | None = None,
     partition_keys: Sequence[str] | None = None,
 ) -> bool:
-    """The step ended: completed (`ok`), or failed with `error` at `provider`."""
+    """The step ended: completed (`ok`), or failed with `error` at `provider` (the failing exception's
+    own `provider`, as every ProviderError carries it; None when no provider is to blame)."""
     with conn.transaction():
         mine = _mine(conn, run, partition_keys)
         if not mine:
@@ -160,7 +145,7 @@ def step_finished(
                 "okc": counts.successful_items,
                 "failed": counts.failed_items,
                 "error": error,
-                "provider": None if ok else (provider or guess_provider(error)),
+                "provider": None if ok else provider,
                 "run": run.run_id,
                 "jobs": jobs,
                 "pks": pks,

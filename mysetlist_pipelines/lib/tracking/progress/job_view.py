@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...providers import registry
 from ...redaction import redact_error
-from ...settings import PROVIDER_LABELS
 from ..state_rows import StepState, Target
 
 
@@ -48,7 +48,7 @@ def error_text(targets: list[Target], steps: list[StepState]) -> str | None:
         clauses = []
         for s in sorted(by_target[t.partition_key], key=lambda s: s.position):
             if s.status == "failed" and s.error:
-                where = f" ({PROVIDER_LABELS.get(s.provider or '', s.provider)})" if s.provider else ""
+                where = f" ({registry.label(s.provider)})" if s.provider else ""
                 clauses.append(f"{s.step} failed{where}: {s.error}")
         if not clauses and t.error:
             clauses.append(t.error)

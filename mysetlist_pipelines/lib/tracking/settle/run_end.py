@@ -7,8 +7,9 @@ from collections import defaultdict
 
 from psycopg import Connection
 
+from ...providers import registry
 from ...redaction import redact_error
-from ..progress.events import guess_provider, target_keys
+from ..progress.events import target_keys
 from ..progress.rollup import rollup
 from ..run_records import RunInfo, RunOutcome
 from ..state_rows import STEP_BY_NAME, StepState, load_steps
@@ -108,7 +109,9 @@ def _settle_step(s: StepState, outcome: RunOutcome, first_failure: str | None) -
         if outcome.will_retry and outcome.status == "failure":
             # The provider stays: if the retry never comes, the final error still names it.
             return (*row, "pending", 0, f"retry queued after: {error}", None, s.provider)
-        return (*row, "failed", s.progress, "failed", error, s.provider or guess_provider(error))
+        # No provider recorded: the step's process died before its hook wrote, and only the failure's
+        # text reached us; a ProviderError's text starts with its provider's label.
+        return (*row, "failed", s.progress, "failed", error, s.provider or registry.named_in(error))
     if outcome.will_retry and outcome.status == "failure":
         return None if s.status == "pending" else (*row, "pending", 0, "waiting for the retry", None, None)
     if first_failure:
