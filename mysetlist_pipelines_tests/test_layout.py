@@ -68,13 +68,16 @@ GENERIC = (
     "lib/checkenv.py",
     "lib/status.py",
     "lib/devserver.py",
+    "lib/dev_setup.py",
     "lib/redaction.py",
-    "lib/alerts.py",
+    "lib/alerts",
     "lib/external_ids.py",
     "lib/http",
     "lib/tracking",
     "lib/fleet/budget.py",
     "lib/fleet/batches.py",
+    "lib/fleet/batch_opening.py",
+    "lib/fleet/allowances.py",
     "defs",
 )
 
