@@ -5,12 +5,16 @@ DATABASE_URL resolved at the tick, the test's `app_env`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+import psycopg
 
 from mysetlist_pipelines.defs.resources import build_resources
+from mysetlist_pipelines.lib.db.urls import libpq_url
 
 
 def sensor_tick(
@@ -29,3 +33,11 @@ def run_status_tick(
     chosen = build_resources() if resources is None else resources
     with dg.build_run_status_sensor_context(resources=chosen, **context) as built:
         return sensor(built)
+
+
+@contextmanager
+def app_connection() -> Iterator[psycopg.Connection]:
+    """The test's app database (DATABASE_URL, as `app_env` exports it), autocommit, for a test's own
+    reads and direct lib/ calls."""
+    with psycopg.connect(libpq_url(os.environ["DATABASE_URL"]), autocommit=True) as conn:
+        yield conn

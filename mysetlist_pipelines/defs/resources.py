@@ -32,6 +32,12 @@ from mysetlist_pipelines.lib.settings import Settings
 DATABASE_URL_ENV = "DATABASE_URL"
 
 
+def _resolved(url: str) -> str:
+    """`url` in libpq form. Dagster resolves an `EnvVar` field when it sets a resource up; a resource
+    used directly (outside `dg.build_resources` or a run) still holds the variable, read here."""
+    return libpq_url(url.get_value() or "" if isinstance(url, dg.EnvVar) else url)
+
+
 class AppDatabase(dg.ConfigurableResource):
     """The app's Postgres at `url` (in the deployment `dg.EnvVar("DATABASE_URL")`, never a value in
     run config). `connect()` yields an autocommit connection: every statement is its own transaction
@@ -48,7 +54,7 @@ class AppDatabase(dg.ConfigurableResource):
     def conninfo(self) -> str:
         """The URL in libpq form, for lib/ code that keeps a connection of its own on purpose (the
         pacing store, the signal plan's import gate: see `ProviderClients`)."""
-        return libpq_url(self.url)
+        return _resolved(self.url)
 
     @property
     def connections_opened(self) -> int:
@@ -112,7 +118,7 @@ class ProviderClients(dg.ConfigurableResource):
 
     def get(self) -> Providers:
         if self._providers is None:
-            self._providers = Providers.from_settings(Settings(), libpq_url(self.database_url))
+            self._providers = Providers.from_settings(Settings(), _resolved(self.database_url))
         return self._providers
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

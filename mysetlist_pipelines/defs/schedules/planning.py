@@ -19,7 +19,7 @@ import dagster as dg
 
 from mysetlist_pipelines.lib import fleet
 
-from ..resources import AppDatabase, AppSettings, ProviderClients
+from ..resources import AppDatabase, AppSettings, ProviderClients, build_resources
 from .fleet import (
     Prepare,
     Select,
@@ -119,14 +119,14 @@ def fleet_refresh() -> None:
     plan_refresh()
 
 
-def planned_requests(
-    instance: dg.DagsterInstance, resources: PlanningResources, route: str, tick: datetime
-) -> list[dg.RunRequest]:
+def planned_requests(instance: dg.DagsterInstance, route: str, tick: datetime) -> list[dg.RunRequest]:
     """A tick planned in this process (benchmarks, tests): its batches' run requests, the very ones
-    the refresh_batches sensor makes."""
-    plan_tick(instance, resources, route, tick)
-    with resources.app_db.connect() as conn:
-        return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
+    the refresh_batches sensor makes. The resources are set up and torn down around it, as a run's."""
+    with dg.build_resources(build_resources()) as built:
+        resources = PlanningResources(built.app_db, built.providers, built.settings)
+        plan_tick(instance, resources, route, tick)
+        with resources.app_db.connect() as conn:
+            return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
 
 
 def refresh_schedule(
