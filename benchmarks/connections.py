@@ -6,7 +6,8 @@ definitions and resources) importing one sandbox artist at the shipped settings 
 rates (the rates change waits, not connections). Dagster's own storage is the test instance's
 (not on this database), so only the app's connections are counted.
 
-    .venv/bin/python -m benchmarks.connections        # prints the figures as JSON
+    .venv/bin/python -m benchmarks.connections        # prints the figure as JSON
+    .venv/bin/python -m benchmarks.run --only connections --merge   # into BENCHMARKS.md
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import psycopg
 from mysetlist_pipelines.lib import artist_keys
 from mysetlist_sandbox.server import SandboxServer
 
-from .env import FAST_RATES, BenchEnv, bench_env, provider_vars, settings_env
+from .env import FAST_RATES, BenchEnv, bench_env, figure, provider_vars, settings_env
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 ARTIST = "echo-valley"
@@ -61,14 +62,20 @@ def measure(env: BenchEnv, artist: str = ARTIST, job: str = "full_sync") -> list
             steps = len(result.get_step_success_events()) + len(result.get_failed_step_keys())
     finally:
         sandbox.stop()
+    raw = {"artist": artist, "job": job, "connections": opened, "steps": steps, "success": result.success}
     return [
-        {
-            "name": f"connections per {job} run",
-            "value": opened,
-            "unit": "connections",
-            "context": f"one artist ({artist}), {steps} steps (assets and checks), in process",
-            "success": result.success,
-        }
+        figure(
+            f"Postgres connections per `{job}` run (context)",
+            "none (issue 14: one connection per run where sharing is safe)",
+            f"{opened} connections to the app database for {steps} steps (five assets, four checks): one "
+            "shared by the steps, checks and tracking writes, one for the provider pacing store; 15 before "
+            "issue 14 (d71af20: two per asset, one per check, one pacing)",
+            f"`{job}` of {artist} in process with the project's definitions and resources (sandbox, fast "
+            "rates); sessions counted by Postgres (`pg_stat_database.sessions` of the run's fresh database "
+            "before and after, minus the counting session); Dagster's storage elsewhere",
+            None if result.success else False,
+            raw,
+        )
     ]
 
 
@@ -76,7 +83,7 @@ def main() -> int:
     with bench_env() as env:
         rows = measure(env)
     print(json.dumps(rows, indent=2))
-    return 0 if all(r["success"] for r in rows) else 1
+    return 0 if all(r["raw"]["success"] for r in rows) else 1
 
 
 if __name__ == "__main__":
