@@ -101,3 +101,14 @@ def test_the_resources_hold_no_secret_in_their_config(monkeypatch: pytest.Monkey
     assert set(AppSettings.model_fields) == set() and set(ProviderClients.model_fields) == {"database_url"}
     shown = json.dumps({key: resource.model_dump() for key, resource in built.items()})
     assert "hunter2secret" not in shown and "s" * 32 not in shown
+
+
+def test_every_refresh_schedule_has_its_route(definitions: dg.Definitions) -> None:
+    """The refresh routes are one literal table (defs/schedules/refresh.ROUTES), not filled in by
+    imports: each refresh schedule's route is a row of it, and each row has its schedule."""
+    from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, routes
+
+    scheduled = {
+        s.tags["mysetlist/schedule"] for s in definitions.schedules if s.job_name == fleet_refresh.name
+    }
+    assert scheduled == set(routes())

@@ -50,19 +50,17 @@ class RefreshRoute:
     prepare: Prepare | None = None
 
 
-# Filled by refresh_schedule: the old cron route's name -> what its tick plans.
-ROUTES: dict[str, RefreshRoute] = {}
-
-
 def routes() -> dict[str, RefreshRoute]:
-    """Every refresh route, also when only this module was imported (a benchmark, a test)."""
-    from . import refresh  # noqa: F401  (their schedules register their routes)
+    """Every refresh route: the table in refresh.py (the old cron route's name -> what its tick
+    plans), a literal, not filled in as modules are imported. Imported here, when a tick plans,
+    because refresh.py builds its schedules with this module's `refresh_schedule`."""
+    from .refresh import ROUTES
 
     return ROUTES
 
 
 class RefreshConfig(dg.Config):
-    route: str  # one of ROUTES (cron_logs.job_name)
+    route: str  # one of routes() (cron_logs.job_name)
     tick: str  # the schedule's scheduled execution time, ISO 8601 (keys the cron_logs row and batches)
 
 
@@ -75,9 +73,10 @@ def plan_tick(
 ) -> dict:
     """One refresh tick's planning -> the cron_logs row's result (batches opened for the sensor)."""
     app_db, providers, settings = resources.app_db, resources.providers, resources.settings.get()
-    if route not in routes():
-        raise dg.Failure(f"unknown refresh route {route!r} (one of {', '.join(ROUTES)})", allow_retries=False)
-    planned = ROUTES[route]
+    known = routes()
+    if route not in known:
+        raise dg.Failure(f"unknown refresh route {route!r} (one of {', '.join(known)})", allow_retries=False)
+    planned = known[route]
     info = fleet.TickInfo(route, tick.astimezone(UTC), datetime.now(UTC), settings.fleet_batch_size)
     with fleet.CronRun(app_db.connect, route, info.tick) as run, app_db.connect() as conn:
         if run_id:
@@ -129,18 +128,9 @@ def planned_requests(instance: dg.DagsterInstance, route: str, tick: datetime) -
             return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
 
 
-def refresh_schedule(
-    *,
-    name: str,
-    route: str,
-    cron: str,
-    work: fleet.Work,
-    select: Select,
-    description: str,
-    prepare: Prepare | None = None,
-) -> dg.ScheduleDefinition:
-    ROUTES[route] = RefreshRoute(work, select, prepare)
-
+def refresh_schedule(*, name: str, route: str, cron: str, description: str) -> dg.ScheduleDefinition:
+    """A refresh route's schedule: one `fleet_refresh` run per tick; what it plans is the route's
+    row of refresh.ROUTES."""
     return tick_schedule(
         name=name, route=route, cron=cron, job=fleet_refresh, op="plan_refresh", description=description
     )
