@@ -7,7 +7,7 @@
 
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
 server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
-cheapest first: writes, calls, pacing (+ memory), executor, latency (`mysetlist dev`), fleet
+cheapest first: writes, calls, connections (Postgres connections per run), pacing (+ memory), executor, latency (`mysetlist dev`), fleet
 (`mysetlist dev`, 1,000 synthetic artists), scale (100,000 partitions: registration, the UI's queries
 against `dagster-webserver`, sensor ticks, event-log rows and run retention), freshness (issue 15: the
 signal plan on simulated worlds of 1,000 / 10,000 artists for 7 days each, 100,000 modelled: its
@@ -38,6 +38,7 @@ import psycopg
 from . import (
     calls,
     capacity,
+    connections,
     executor,
     fleet,
     freshness,
@@ -98,6 +99,7 @@ SECTIONS: dict[str, Callable[[BenchEnv, Sizes], list[dict[str, Any]]]] = {
     "writes": lambda env, s: writes.measure(env, s.write_rows, s.write_chunk),
     "pacing": lambda env, s: pacing.measure(env, s.pacing_artist, s.pacing_tuned),
     "calls": lambda env, s: calls.measure(env, list(s.call_artists) if s.call_artists else None),
+    "connections": lambda env, s: connections.measure(env),
     "executor": lambda env, s: executor.measure(env, s.executor_artist, s.executor_job, prepare=False),
     "latency": lambda env, s: latency.measure(env, s.latency_jobs),
     "fleet": lambda env, s: fleet.measure(

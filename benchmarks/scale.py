@@ -155,6 +155,7 @@ def seed_app(app_url: str, open_jobs: int, done_jobs: int, pending: int) -> dict
 
 def sensor_ticks(instance: dg.DagsterInstance, app_url: str, keys: list[str]) -> dict[str, Any]:
     from mysetlist_pipelines.definitions import defs as load
+    from mysetlist_pipelines.defs.resources import build_resources
     from mysetlist_pipelines.defs.sensors.cancel import CANCEL_SENSOR_NAME
     from mysetlist_pipelines.defs.sensors.intake import PENDING_SENSOR_NAME
     from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_SENSOR_NAME
@@ -172,13 +173,14 @@ def sensor_ticks(instance: dg.DagsterInstance, app_url: str, keys: list[str]) ->
                 )
         cursor, times = None, []
         for _ in range(ticks):
-            context = dg.build_sensor_context(
+            # The tick's resources set up and torn down around it, as the daemon's code server does.
+            with dg.build_sensor_context(
                 instance=instance, instance_ref=instance.get_ref(), cursor=cursor, definitions=defs,
-                sensor_name=name,
-            )  # fmt: skip
-            t0 = time.perf_counter()
-            result = repo.get_sensor_def(name).evaluate_tick(context)
-            times.append(round(time.perf_counter() - t0, 3))
+                sensor_name=name, resources=build_resources(),
+            ) as context:  # fmt: skip
+                t0 = time.perf_counter()
+                result = repo.get_sensor_def(name).evaluate_tick(context)
+                times.append(round(time.perf_counter() - t0, 3))
             cursor = result.cursor or cursor
         out[name] = {"seconds": times, "max": max(times)}
     # The run-status sensors' handler for one finished batch run (100 artists, its range as tight as

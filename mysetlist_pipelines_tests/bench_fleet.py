@@ -53,8 +53,11 @@ def _database(server: str) -> str:
 
 
 def tick(server: str, artists: int, batch: int) -> None:
+    from mysetlist_pipelines.defs.resources import build_resources
     from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, refresh_batches
     from mysetlist_pipelines.defs.schedules.refresh import master_sync
+
+    from .ticks import sensor_tick
 
     url = _database(server)
     for provider in ("SPOTIFY", "TICKETMASTER", "SETLISTFM"):
@@ -89,13 +92,16 @@ def tick(server: str, artists: int, batch: int) -> None:
             evaluations.append(time.perf_counter() - started)
         started = time.perf_counter()
         assert fleet_refresh.execute_in_process(
-            run_config=request.run_config, instance=instance, tags=request.tags
+            run_config=request.run_config,
+            instance=instance,
+            tags=request.tags,
+            resources=build_resources(url),
         ).success
         planning = time.perf_counter() - started
         cursor, requested, sensor = None, 0, []
         while True:
             started = time.perf_counter()
-            data = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+            data = sensor_tick(refresh_batches, instance=instance, cursor=cursor)
             sensor.append(time.perf_counter() - started)
             cursor = data.cursor
             if not data.run_requests:

@@ -14,6 +14,7 @@ import time
 import dagster as dg
 
 from mysetlist_pipelines.defs.artists.partitions import artists_partitions
+from mysetlist_pipelines.defs.resources import AppDatabase, AppSettings, build_resources
 from mysetlist_pipelines.defs.sensors import build_sync_sensors
 from mysetlist_pipelines.defs.tracking import tracked_step
 from mysetlist_pipelines.lib.failures import PermanentError
@@ -29,10 +30,11 @@ class StandInProviderError(Exception):
         self.provider = provider
 
 
-def _behave(context: dg.AssetExecutionContext, name: str) -> None:
+def _behave(context: dg.AssetExecutionContext, app_db: AppDatabase, settings: AppSettings, name: str) -> None:
     key = context.partition_key
     slug = name.replace("_", "-")  # partition keys are slugs: "fail-artist-shows"
-    with tracked_step(context, name) as step:
+    backoff = settings.get().run_retry_backoff_seconds
+    with tracked_step(context, app_db, name, retry_backoff_seconds=backoff) as step:
         if f"skip-{slug}" in key:
             step.skip(f"{name} does not apply to {key}")
             return
@@ -51,8 +53,8 @@ def _behave(context: dg.AssetExecutionContext, name: str) -> None:
 
 def _asset(name: str, deps: list[str]) -> dg.AssetsDefinition:
     @dg.asset(name=name, partitions_def=artists_partitions, deps=deps, group_name="artists")
-    def _a(context: dg.AssetExecutionContext) -> None:
-        _behave(context, name)
+    def _a(context: dg.AssetExecutionContext, app_db: AppDatabase, settings: AppSettings) -> None:
+        _behave(context, app_db, settings, name)
 
     return _a
 
@@ -71,4 +73,5 @@ JOBS = [
     for name, assets in JOB_ASSETS.items()
 ]
 
-defs = dg.Definitions(assets=ASSETS, jobs=JOBS, sensors=build_sync_sensors(JOBS))
+# The real resources (DATABASE_URL resolved when a run or tick starts), as the real location has them.
+defs = dg.Definitions(assets=ASSETS, jobs=JOBS, sensors=build_sync_sensors(JOBS), resources=build_resources())

@@ -12,7 +12,7 @@ from mysetlist_pipelines.defs.artists import assets as profile
 from mysetlist_pipelines.defs.artists import assets as setlists
 from mysetlist_pipelines.defs.artists import assets as shows
 from mysetlist_pipelines.defs.artists import checks
-from mysetlist_pipelines.defs.resources import AppDatabase, ProviderClients
+from mysetlist_pipelines.defs.resources import build_resources
 from mysetlist_pipelines.lib.steps import JOB_ASSETS
 from mysetlist_pipelines_tests.artist_expectations import expected
 from mysetlist_pipelines_tests.artist_support import (
@@ -46,7 +46,7 @@ def _run_checks(dagster_instance: dg.DagsterInstance, key: str) -> dg.ExecuteInP
         ],
         asset_checks=CHECKS,
         jobs=[dg.define_asset_job("checks_only", selection=dg.AssetSelection.all_asset_checks())],
-        resources={"app_db": AppDatabase(), "providers": ProviderClients()},
+        resources=build_resources(),
     )
     # The partition goes in as the run's tag: execute_in_process(partition_key=) validates it against
     # the selected *assets*, and a job of checks alone has none.

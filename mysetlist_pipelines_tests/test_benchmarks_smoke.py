@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import calls, executor, fleet, latency, pacing, report, run, scale, writes
+from benchmarks import calls, connections, executor, fleet, latency, pacing, report, run, scale, writes
 from benchmarks.devstack import dev_stack
 from benchmarks.env import BenchEnv, bench_env
 from mysetlist_pipelines.lib.providers.clients import limits_from_settings
@@ -129,3 +129,8 @@ def test_freshness_sections_render(env: BenchEnv, tmp_path: Path) -> None:
     text = md.read_text()
     assert "## Fleet freshness on free keys (issue 15)" in text
     assert "| shows, artist with a show in the next 60 days | 24.0 h |" in text
+
+
+def test_connections(env: BenchEnv) -> None:
+    (f,) = whole(connections.measure(env), 1)
+    assert f["raw"]["success"] and f["raw"]["connections"] >= 1

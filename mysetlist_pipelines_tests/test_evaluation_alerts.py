@@ -23,6 +23,7 @@ from mysetlist_pipelines_tests.dagster_stack import poll
 
 from . import test_alerts
 from .test_alerts import SECRET, Receiver
+from .ticks import run_status_tick, sensor_tick
 
 receiver = test_alerts.receiver  # the fixture: the stand-ins for Sentry and the webhook
 
@@ -136,18 +137,21 @@ def test_every_sensor_alerts_when_its_evaluation_fails(database_down: str, recei
             if name in RUN_STATUS:
                 continue
             with pytest.raises(psycopg.OperationalError):
-                sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+                sensor_tick(sensor, instance=instance)
         # a run-status sensor's function, as the daemon calls it for a run that ended
         result = tiny.execute_in_process(instance=instance)
         run = instance.get_run_by_id(result.run_id)
         assert run is not None
         (ended,) = [e for e in result.all_events if e.event_type_value == "PIPELINE_SUCCESS"]
         for name in RUN_STATUS:
-            context = dg.build_run_status_sensor_context(
-                sensor_name=name, dagster_event=ended, dagster_instance=instance, dagster_run=run
-            )
             with pytest.raises(psycopg.OperationalError):
-                sensors[name](context)
+                run_status_tick(
+                    sensors[name],
+                    sensor_name=name,
+                    dagster_event=ended,
+                    dagster_instance=instance,
+                    dagster_run=run,
+                )
     _flush()
     poll(lambda: len(receiver.hooks) >= len(sensors), 20, "one webhook message per sensor")
     poll(lambda: len(receiver.events) >= len(sensors), 20, "one Sentry event per sensor")

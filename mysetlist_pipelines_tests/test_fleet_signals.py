@@ -232,6 +232,7 @@ def test_signal_plan_schedule_launches_one_run_whose_op_logs_the_day(
 ) -> None:
     import dagster as dg
 
+    from mysetlist_pipelines.defs.resources import build_resources
     from mysetlist_pipelines.defs.schedules.signals import signal_plan, signal_plan_schedule
     from mysetlist_pipelines.lib.settings import get_settings
 
@@ -244,7 +245,9 @@ def test_signal_plan_schedule_launches_one_run_whose_op_logs_the_day(
         request = signal_plan_schedule(context)
         assert isinstance(request, dg.RunRequest)
         assert request.run_key == f"signal-plan@{tick.isoformat()}"
-        result = signal_plan.execute_in_process(run_config=request.run_config, instance=instance)
+        result = signal_plan.execute_in_process(
+            run_config=request.run_config, instance=instance, resources=build_resources(app_env)
+        )
     assert result.success
     with psycopg.connect(app_env, autocommit=True) as c:
         rows = c.execute(

@@ -111,3 +111,17 @@ def test_every_module_name_says_which() -> None:
             continue
         names.setdefault(path.name, []).append(str(path.relative_to(PACKAGE)))
     assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
+
+
+def test_resources_are_built_in_one_place() -> None:
+    """defs/ reaches the settings, the database and the provider clients only through the resources
+    injected into it (defs/resources.py builds them): no global settings lookup, no connection or
+    client opened on the side, nothing read at import."""
+    pattern = (
+        r"\bget_settings\b|\bSettings\(|\bpsycopg\.connect\(|\bapp_database_url\b|\bProviders\.from_settings\b"
+        r"|\bos\.environ\b|\bgetenv\b"
+    )
+    outside = [
+        line for line in _lines(PACKAGE / "defs", pattern) if not line.startswith("defs/resources.py:")
+    ]
+    assert outside == []

@@ -71,11 +71,9 @@ def expected_setlists(today: datetime) -> list[dict[str, Any]]:
 def test_a_malformed_setlist_is_skipped_counted_and_the_rest_lands(
     replay_env: ReplayServer, app_db: str
 ) -> None:
-    from mysetlist_pipelines.definitions import defs
     from mysetlist_pipelines.defs.artists.assets import artist_setlists
-    from mysetlist_pipelines.defs.resources import AppDatabase, ProviderClients
+    from mysetlist_pipelines.defs.resources import build_resources
 
-    defs()  # loading the definitions installs the tracking hook, as in every deployment
     with psycopg.connect(app_db, autocommit=True) as conn:
         (artist_id,) = conn.execute(
             "INSERT INTO artists (name, slug, mbid) VALUES ('Phish', 'phish', %s) RETURNING id::text",
@@ -96,7 +94,7 @@ def test_a_malformed_setlist_is_skipped_counted_and_the_rest_lands(
             [artist_setlists],
             partition_key=key,
             instance=instance,
-            resources={"app_db": AppDatabase(), "providers": ProviderClients()},
+            resources=build_resources(app_db),
             tags={**launch.tags, RUN_KEY_TAG: launch.run_key},
         )
         assert result.success

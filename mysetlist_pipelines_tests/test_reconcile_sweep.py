@@ -17,6 +17,7 @@ from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.tracking.repair.sweep import SweepCursor, next_position
 
 from . import standin_location
+from .ticks import sensor_tick
 
 pytestmark = pytest.mark.usefixtures("app_env")
 DEFS = standin_location.defs
@@ -45,11 +46,11 @@ def open_jobs(db: psycopg.Connection) -> list[str]:
 
 
 def _tick(instance: dg.DagsterInstance, cursor: str | None) -> tuple[str, dict[str, int]]:
-    context = dg.build_sensor_context(
+    result = sensor_tick(
+        DEFS.get_repository_def().get_sensor_def(RECONCILE_SENSOR_NAME),
         instance=instance, instance_ref=instance.get_ref(), cursor=cursor, definitions=DEFS,
         sensor_name=RECONCILE_SENSOR_NAME,
     )  # fmt: skip
-    result = DEFS.get_repository_def().get_sensor_def(RECONCILE_SENSOR_NAME).evaluate_tick(context)
     assert result.cursor and result.skip_message
     counts = {k: int(v) for k, v in (part.rsplit(" ", 1) for part in result.skip_message.split(", "))}
     return result.cursor, counts

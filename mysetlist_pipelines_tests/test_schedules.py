@@ -12,6 +12,7 @@ import dagster as dg
 import psycopg
 import pytest
 
+from mysetlist_pipelines.defs.resources import build_resources
 from mysetlist_pipelines.defs.schedules.maintenance import (
     calculate_trending,
     cleanup_old_data_schedule,
@@ -27,7 +28,6 @@ from mysetlist_pipelines.defs.schedules.refresh import (
     sync_artist_images,
     update_active_artists,
 )
-from mysetlist_pipelines.defs.tracking import tracking_connection
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.tracking.state_rows import STEP_BY_NAME
 
@@ -43,6 +43,7 @@ from .fleet_helpers import (
     open_circuit,
     use_quota,
 )
+from .ticks import app_connection, sensor_tick
 from .tracking_helpers import insert_job
 
 TICK = datetime(2025, 6, 2, 4, 15, tzinfo=UTC)
@@ -89,17 +90,15 @@ def evaluate(
     if schedule.job_name != fleet_refresh.name:
         return [request], None
     planned = fleet_refresh.execute_in_process(
-        run_config=request.run_config, instance=inst, tags=request.tags
+        run_config=request.run_config, instance=inst, tags=request.tags, resources=build_resources()
     )
     assert planned.success
-    data = refresh_batches.evaluate_tick(
-        dg.build_sensor_context(instance=inst, cursor=_cursors.get(inst.root_directory))
-    )
+    data = sensor_tick(refresh_batches, instance=inst, cursor=_cursors.get(inst.root_directory))
     _cursors[inst.root_directory] = data.cursor
     requests = list(data.run_requests or [])
     if requests:
         return requests, None
-    with tracking_connection() as conn:
+    with app_connection() as conn:
         (log,) = cron_rows(conn, request.tags["mysetlist/schedule"])[-1:]
     result, deferred = log["result"], log["result"].get("deferred", {})
     return [], (
@@ -220,7 +219,7 @@ def test_a_tick_evaluated_again_asks_for_the_same_runs(
     assert db.execute("SELECT count(*) FROM sync_jobs").fetchone() == (3,)
     assert len(cron_rows(db, "update-active-artists")) == 1
     # the launcher seen from scratch (a cursor lost) asks for the very same runs: same run keys
-    fresh = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    fresh = sensor_tick(refresh_batches, instance=instance)
     assert [(r.run_key, r.tags) for r in fresh.run_requests or []] == [(r.run_key, r.tags) for r in first]
     # the next tick finds them in flight: nothing more to do
     later, skip = evaluate(update_active_artists, instance, TICK + timedelta(hours=6))
@@ -415,9 +414,7 @@ def _failure_records(inst: dg.DagsterInstance, definitions: dg.Definitions) -> l
     from mysetlist_pipelines.defs.schedules.batch_failures import batch_failure_records
 
     with dg.partition_loading_context(dynamic_partitions_store=inst):
-        data = batch_failure_records.evaluate_tick(
-            dg.build_sensor_context(instance=inst, definitions=definitions)
-        )
+        data = sensor_tick(batch_failure_records, instance=inst, definitions=definitions)
     return list(data.run_requests or [])
 
 
@@ -436,7 +433,7 @@ def test_a_batch_runs_partition_status_matches_its_rows(
     """A partition-range run with a synced artist, a skipped one (in the range, not in the batch)
     and one that fails: only the synced artist is materialized; the failed one is not (its row says
     partial), the skipped one keeps what it had (here: an earlier real sync)."""
-    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+    from mysetlist_pipelines.defs.tracking import settle_run
 
     ref = artist_sandbox.server.artist("zoe-marlowe")
     known = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key="zoe-marlowe")
@@ -484,7 +481,7 @@ def test_a_batch_runs_partition_status_matches_its_rows(
     assert result.success
     run = instance.get_run_by_id(result.run_id)
     assert run is not None
-    with tracking_connection() as conn:
+    with app_connection() as conn:
         settle_run(conn, instance, run)
     rows = {r["partition_key"]: r["status"] for r in batch_rows(db, request.tags[BATCH])}
     assert rows == {"zoe-marlowe": "completed", "nobody-anyone-has-heard-of": "partial"}
@@ -555,7 +552,7 @@ def test_a_batch_runs_partition_status_matches_its_rows(
     assert artist_sandbox.calls() == {}  # a record calls nothing
     recorded_run = instance.get_run_by_id(recorded.run_id)
     assert recorded_run is not None
-    with tracking_connection() as conn:
+    with app_connection() as conn:
         settle_run(conn, instance, recorded_run)  # what the run-failure sensor does: nothing, not a sync run
     assert db.execute("SELECT id, status, updated_at FROM sync_jobs ORDER BY id").fetchall() == jobs_before
     for asset in ("artist_profile", "artist_shows"):
@@ -583,18 +580,20 @@ def test_a_batch_runs_partition_status_matches_its_rows(
 def test_trending_and_cleanup_jobs_log_their_runs(fleet_env: str, db: psycopg.Connection) -> None:
     a, _ = add_artist(db, "Voted")
     add_setlist(db, add_show(db, a, 30), a, upvotes=(2, 1))  # (1 + 3) * 0.5 = 2
-    assert trending_scores.execute_in_process().success
+    assert trending_scores.execute_in_process(resources=build_resources()).success
     (log,) = cron_rows(db, "calculate-trending")
     assert log["status"] == "success"
     assert (log["result"]["shows_trending"], log["result"]["artists_trending"]) == (1, 1)
     assert db.execute("SELECT trending_score FROM artists").fetchone() == (2.0,)
 
-    assert cleanup_old_sync_data.execute_in_process().success
+    assert cleanup_old_sync_data.execute_in_process(resources=build_resources()).success
     (log,) = cron_rows(db, "cleanup-old-data")
     assert log["status"] == "success" and log["result"]["sync_jobs_deleted"] == 0
     # the app's function missing: the run fails and its cron_logs row says why
     db.execute("DROP FUNCTION cleanup_old_sync_data()")
-    assert not cleanup_old_sync_data.execute_in_process(raise_on_error=False).success
+    assert not cleanup_old_sync_data.execute_in_process(
+        raise_on_error=False, resources=build_resources()
+    ).success
     failed = cron_rows(db, "cleanup-old-data")[-1]
     assert (
         failed["status"] == "failed" and "cleanup_old_sync_data() does not exist" in failed["error_message"]
@@ -621,8 +620,7 @@ def test_a_batch_waiting_long_in_the_queue_is_linked_and_one_never_launched_fail
     )
     db.execute("UPDATE pipelines.sync_job_targets SET requested_at = now() - interval '20 minutes'")
 
-    context = dg.build_sensor_context(instance=instance, instance_ref=instance.get_ref())
-    build_reconcile_sensor().evaluate_tick(context)
+    sensor_tick(build_reconcile_sensor(), instance=instance, instance_ref=instance.get_ref())
 
     linked = batch_rows(db, queued.tags[BATCH])
     assert [r["status"] for r in linked] == ["in_progress", "in_progress"]
@@ -644,7 +642,7 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
     """One artist of the batch is unknown to every service: its profile fails for it alone; the run
     goes on for the others and succeeds; the run's end is read back from its partition range (tags)
     and each artist's row settles on its own."""
-    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+    from mysetlist_pipelines.defs.tracking import settle_run
 
     ref = artist_sandbox.server.artist("zoe-marlowe")
     known = keyed(db, instance, ref.name, tm=ref.tm_attraction_id, spotify=None, mbid=None, key="zoe-marlowe")
@@ -660,7 +658,7 @@ def test_a_failed_batch_run_settles_each_artist_on_its_own(
     assert result.success
     run = instance.get_run_by_id(result.run_id)
     assert run is not None
-    with tracking_connection() as conn:
+    with app_connection() as conn:
         settle_run(conn, instance, run)
     rows = {r["partition_key"]: r for r in batch_rows(db, request.tags[BATCH])}
     # Its profile failed (no provider to blame: none knows it); the steps after it had no id to go
@@ -686,7 +684,7 @@ def test_a_database_error_of_one_artist_in_a_batch_fails_its_row_alone(
 ) -> None:
     """A psycopg DataError (raised by the real Postgres for one artist's shows) in a batch run: that
     artist's row is partial naming the error, the other artist's row completes, the run succeeds."""
-    from mysetlist_pipelines.defs.tracking import settle_run, tracking_connection
+    from mysetlist_pipelines.defs.tracking import settle_run
 
     ids = {}
     for key in ("zoe-marlowe", "neon-harbor"):
@@ -709,7 +707,7 @@ def test_a_database_error_of_one_artist_in_a_batch_fails_its_row_alone(
     assert result.success
     run = instance.get_run_by_id(result.run_id)
     assert run is not None
-    with tracking_connection() as conn:
+    with app_connection() as conn:
         settle_run(conn, instance, run)
     rows = {r["partition_key"]: r for r in batch_rows(db, request.tags[BATCH])}
     assert rows["zoe-marlowe"]["status"] == "completed"

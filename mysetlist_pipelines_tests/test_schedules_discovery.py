@@ -13,6 +13,7 @@ import dagster as dg
 import psycopg
 import pytest
 
+from mysetlist_pipelines.defs.resources import build_resources
 from mysetlist_pipelines.defs.schedules import discovery as discovery_schedules
 from mysetlist_pipelines.defs.schedules.discovery import sync_eu_shows, sync_us_shows, trending_artist_sync
 from mysetlist_pipelines.lib.fleet.tm_discovery import discover
@@ -22,6 +23,7 @@ from mysetlist_sandbox import sandbox_env
 from mysetlist_sandbox.server import SandboxServer
 
 from .fleet_helpers import DAY, HOUR, add_artist, add_show, batch_rows, cron_rows, open_circuit
+from .ticks import sensor_tick
 from .tracking_helpers import insert_job
 
 TICK = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
@@ -125,12 +127,10 @@ def evaluate(
     assert tick.calls == {} and tick.seconds < 1.0
     assert tick.request.job_name in (None, "discovery")
     run = discovery_schedules.discovery.execute_in_process(
-        run_config=tick.request.run_config, instance=inst, tags=tick.request.tags
+        run_config=tick.request.run_config, instance=inst, tags=tick.request.tags, resources=build_resources()
     )
     assert run.success
-    data = discovery_schedules.discovery_batches.evaluate_tick(
-        dg.build_sensor_context(instance=inst, cursor=cursor)
-    )
+    data = sensor_tick(discovery_schedules.discovery_batches, instance=inst, cursor=cursor)
     return list(data.run_requests or []), data.skip_message, data.cursor
 
 
@@ -324,7 +324,10 @@ def test_a_discovery_schedule_tick_only_decides_and_launches(
 
     route = ticks[0].request.tags["mysetlist/schedule"]
     run = discovery_schedules.discovery.execute_in_process(
-        run_config=ticks[0].request.run_config, instance=instance, tags=ticks[0].request.tags
+        run_config=ticks[0].request.run_config,
+        instance=instance,
+        tags=ticks[0].request.tags,
+        resources=build_resources(),
     )
     assert run.success
     assert scout_env.counters()["calls"].get("ticketmaster:events", 0) >= 1  # the run searched
@@ -352,9 +355,9 @@ def test_the_batch_launcher_launches_only_what_discovery_runs_opened(
         or []
     )
     assert fleet_refresh.execute_in_process(
-        run_config=own.run_config, instance=instance, tags=own.tags
+        run_config=own.run_config, instance=instance, tags=own.tags, resources=build_resources()
     ).success
-    data = discovery_schedules.discovery_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    data = sensor_tick(discovery_schedules.discovery_batches, instance=instance)
     assert list(data.run_requests or []) == [] and data.skip_message
-    refreshes = refresh_batches.evaluate_tick(dg.build_sensor_context(instance=instance))
+    refreshes = sensor_tick(refresh_batches, instance=instance)
     assert len(refreshes.run_requests or []) == 1  # the refresh opened a batch: its own sensor launches it

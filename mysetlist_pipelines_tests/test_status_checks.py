@@ -17,10 +17,12 @@ from mysetlist_pipelines.defs.provider_budgets import (
     provider_budgets,
     provider_status,
 )
+from mysetlist_pipelines.defs.resources import build_resources
 from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.status import collect, provider_warning
 
 from .fleet_helpers import open_circuit, use_quota
+from .ticks import sensor_tick
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def test_the_checks_warn_for_an_open_breaker_and_a_spent_budget(
     assert warnings["ticketmaster"] == "today's budget is spent: 5 of 5 calls"
 
     with dg.instance_for_test() as instance:
-        data = provider_status.evaluate_tick(dg.build_sensor_context(instance=instance))
+        data = sensor_tick(provider_status, instance=instance)
     assert not data.run_requests  # reported, not run
     (observation,) = [e for e in data.asset_events if isinstance(e, dg.AssetObservation)]
     assert observation.asset_key == KEY and observation.metadata["ticketmaster_calls_left"].value == 0
@@ -58,7 +60,7 @@ def test_the_checks_warn_for_an_open_breaker_and_a_spent_budget(
     # executed from the asset's page: the same verdicts, stored by Dagster
     with dg.instance_for_test() as instance:
         job = dg.Definitions(
-            assets=[provider_budgets], asset_checks=[provider_budget_checks]
+            assets=[provider_budgets], asset_checks=[provider_budget_checks], resources=build_resources()
         ).resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(instance=instance)
         assert result.success  # a warning is no failure

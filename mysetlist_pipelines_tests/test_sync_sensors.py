@@ -13,6 +13,7 @@ from mysetlist_pipelines.defs.sensors.intake import PENDING_SENSOR_NAME
 from mysetlist_pipelines.defs.sensors.reconciliation import RECONCILE_SENSOR_NAME
 
 from . import standin_location
+from .ticks import run_status_tick, sensor_tick
 from .tracking_helpers import insert_job, job, progress
 
 pytestmark = pytest.mark.usefixtures("app_env")
@@ -30,10 +31,14 @@ def instance() -> Iterator[dg.DagsterInstance]:
 
 
 def _tick(instance: dg.DagsterInstance, name: str, cursor: str | None = None):
-    context = dg.build_sensor_context(
-        instance=instance, instance_ref=instance.get_ref(), cursor=cursor, definitions=DEFS, sensor_name=name
+    return sensor_tick(
+        _sensor(name),
+        instance=instance,
+        instance_ref=instance.get_ref(),
+        cursor=cursor,
+        definitions=DEFS,
+        sensor_name=name,
     )
-    return _sensor(name).evaluate_tick(context)
 
 
 def _execute(instance: dg.DagsterInstance, request: dg.RunRequest) -> dg.DagsterRun:
@@ -53,14 +58,15 @@ def _execute(instance: dg.DagsterInstance, request: dg.RunRequest) -> dg.Dagster
     return run
 
 
-def _status_sensor_context(instance: dg.DagsterInstance, run: dg.DagsterRun, name: str):
+def _status_tick(sensor: dg.RunStatusSensorDefinition, instance: dg.DagsterInstance, run: dg.DagsterRun):
     event_type = {
         dg.DagsterRunStatus.SUCCESS: dg.DagsterEventType.RUN_SUCCESS,
         dg.DagsterRunStatus.FAILURE: dg.DagsterEventType.RUN_FAILURE,
     }[run.status]
     records = instance.get_records_for_run(run.run_id, of_type=event_type).records
-    return dg.build_run_status_sensor_context(
-        sensor_name=name,
+    return run_status_tick(
+        sensor,
+        sensor_name=sensor.name,
         dagster_event=records[-1].event_log_entry.dagster_event,
         dagster_instance=instance,
         dagster_run=run,
@@ -119,7 +125,7 @@ def test_run_status_sensors_complete_a_successful_run(
     assert job(db, job_id)["completed_steps"] == 2
 
     sensor = _sensor("sync_jobs_on_run_success")
-    assert sensor(_status_sensor_context(instance, run, sensor.name)) is None
+    assert _status_tick(sensor, instance, run) is None
     row = job(db, job_id)
     assert (row["status"], row["completed_steps"], row["total_steps"], row["error"]) == (
         "completed",
@@ -139,7 +145,7 @@ def test_run_failure_sensor_marks_partial_and_names_step_and_provider(
     assert run.status == dg.DagsterRunStatus.FAILURE
 
     sensor = _sensor("sync_jobs_on_run_failure")
-    sensor(_status_sensor_context(instance, run, sensor.name))
+    _status_tick(sensor, instance, run)
     row = job(db, job_id)
     assert row["status"] == "partial"
     assert row["error"].startswith(
@@ -158,7 +164,7 @@ def test_run_failure_with_a_retry_coming_keeps_the_job_in_progress(
     run = _execute(instance, request)
     assert run.tags.get("dagster/will_retry") == "true"
     sensor = _sensor("sync_jobs_on_run_failure")
-    sensor(_status_sensor_context(instance, run, sensor.name))
+    _status_tick(sensor, instance, run)
     row = job(db, job_id)
     assert (row["status"], row["retry_count"], row["current_step"]) == ("in_progress", 0, "importing_shows")
     assert progress(db, job_id)["importing_shows"]["message"].startswith("retry queued after: HTTP 503")
@@ -175,7 +181,7 @@ def test_a_permanent_failure_tags_its_run_so_that_dagster_never_retries_it(
     assert run.tags["dagster/will_retry"] == "false"  # Dagster's own decision, made at the failure
     assert run.tags["mysetlist/permanent_failure"].startswith("importing_shows: artist_shows: the provider")
     sensor = _sensor("sync_jobs_on_run_failure")
-    sensor(_status_sensor_context(instance, run, sensor.name))
+    _status_tick(sensor, instance, run)
     row = job(db, job_id)
     assert (row["status"], row["retry_count"]) == ("partial", 0)
     assert row["error"].startswith("importing_shows failed: artist_shows: the provider says")
@@ -207,7 +213,7 @@ def test_a_failure_seen_before_dagster_decided_its_retry_is_not_settled_as_final
     # The run as a sensor may read it between Dagster's FAILURE and its will_retry tag.
     early = run.with_tags({k: v for k, v in run.tags.items() if k != "dagster/will_retry"})
     sensor = _sensor("sync_jobs_on_run_failure")
-    sensor(_status_sensor_context(instance, early, sensor.name))
+    _status_tick(sensor, instance, early)
     row = job(db, job_id)
     assert (row["status"], row["retry_count"], row["completed_at"]) == ("in_progress", 0, None)
     assert progress(db, job_id)["importing_shows"]["message"].startswith("retry queued after: HTTP 503")

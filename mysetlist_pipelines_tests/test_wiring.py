@@ -9,6 +9,7 @@ import sys
 
 import dagster as dg
 import psycopg
+import pytest
 
 from mysetlist_pipelines.defs.jobs import JOBS
 from mysetlist_pipelines.lib.steps import FULL_SYNC_JOB_TYPES, FULL_SYNC_TAG, JOB_TYPES
@@ -62,3 +63,52 @@ def test_only_a_full_sync_stamps_the_full_sync_time(
     assert stamped is not None
     assert run_job(definitions, instance, "update", key).success
     assert _full_sync_stamp(app_env, ref.name) == stamped
+
+
+def _sessions(db_url: str) -> int:
+    """Sessions Postgres has established on the database so far (this one included)."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_run_shares_one_app_connection(app_env: str, instance: dg.DagsterInstance) -> None:
+    """The stand-in full_sync: five tracked steps (each one's progress rows written at its start and
+    end) over the real resources open one connection to the app database, not one per step and
+    tracking writer (benchmarks/connections.py counts the real job: 15 before, 2 now)."""
+    from . import standin_location
+
+    instance.add_dynamic_partitions("artists", ["wired-band"])
+    job = standin_location.defs.resolve_job_def("full_sync")
+    before = _sessions(app_env)
+    assert job.execute_in_process(instance=instance, partition_key="wired-band").success
+    assert _sessions(app_env) - before - 1 == 1  # minus the second counting session
+
+
+def test_the_resources_hold_no_secret_in_their_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the UI shows of a resource is its config: the database URL is the variable's name, the
+    provider credentials are no config at all (read when a run or tick sets the resource up)."""
+    from mysetlist_pipelines.defs.resources import AppSettings, ProviderClients, build_resources
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:hunter2secret@127.0.0.1:5432/app")
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "s" * 32)
+    built = build_resources()
+    assert isinstance(built["app_db"].url, dg.EnvVar) and built["app_db"].url == "DATABASE_URL"
+    assert isinstance(built["providers"].database_url, dg.EnvVar)
+    assert set(AppSettings.model_fields) == set() and set(ProviderClients.model_fields) == {"database_url"}
+    shown = json.dumps({key: resource.model_dump() for key, resource in built.items()})
+    assert "hunter2secret" not in shown and "s" * 32 not in shown
+
+
+def test_every_refresh_schedule_has_its_route(definitions: dg.Definitions) -> None:
+    """The refresh routes are one literal table (defs/schedules/refresh.ROUTES), not filled in by
+    imports: each refresh schedule's route is a row of it, and each row has its schedule."""
+    from mysetlist_pipelines.defs.schedules.planning import fleet_refresh, routes
+
+    scheduled = {
+        s.tags["mysetlist/schedule"] for s in definitions.schedules if s.job_name == fleet_refresh.name
+    }
+    assert scheduled == set(routes())

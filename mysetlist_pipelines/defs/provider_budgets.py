@@ -15,11 +15,10 @@ from collections.abc import Iterator
 import dagster as dg
 
 from mysetlist_pipelines.lib.providers import registry
-from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.status import ProviderState, Status, collect, provider_warning
 
 from .evaluation import sync_sensor
-from .tracking import tracking_connection
+from .resources import AppDatabase, AppSettings
 
 KEY = dg.AssetKey("provider_budgets")
 SENSOR_NAME = "provider_status"
@@ -37,9 +36,9 @@ def check_name(provider: str) -> str:
     return f"{provider}_budget"
 
 
-def _status() -> Status:
-    with tracking_connection() as conn:
-        return collect(conn, get_settings())
+def _status(app_db: AppDatabase, settings: AppSettings) -> Status:
+    with app_db.connect() as conn:
+        return collect(conn, settings.get())
 
 
 def _check_metadata(p: ProviderState) -> dict[str, object]:
@@ -75,8 +74,8 @@ def _evaluation(p: ProviderState) -> dg.AssetCheckEvaluation:
     ],
     description="The providers' breakers and daily budgets (the provider_status sensor reports the same).",
 )
-def provider_budget_checks() -> Iterator[dg.AssetCheckResult]:
-    for p in _status().providers:
+def provider_budget_checks(app_db: AppDatabase, settings: AppSettings) -> Iterator[dg.AssetCheckResult]:
+    for p in _status(app_db, settings).providers:
         e = _evaluation(p)
         yield dg.AssetCheckResult(
             asset_key=KEY,
@@ -93,8 +92,10 @@ def provider_budget_checks() -> Iterator[dg.AssetCheckResult]:
     minimum_interval_seconds=INTERVAL_SECONDS,
     description="The mysetlist status facts -> an observation of provider_budgets and its checks (no run).",
 )
-def provider_status(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    status = _status()
+def provider_status(
+    context: dg.SensorEvaluationContext, app_db: AppDatabase, settings: AppSettings
+) -> dg.SensorResult:
+    status = _status(app_db, settings)
     observation = dg.AssetObservation(
         asset_key=KEY,
         metadata={

@@ -16,7 +16,7 @@ from mysetlist_pipelines.lib.sync.artist_setlists import DEFAULT_MAX_PAGES, DEFA
 from mysetlist_pipelines.lib.sync.artist_shows import DEFAULT_PAST_DAYS, sync_shows
 from mysetlist_pipelines.lib.sync.predicted_setlists import sync_predictions
 
-from ..resources import AppDatabase, ProviderClients
+from ..resources import AppDatabase, AppSettings, ProviderClients
 from .partitions import artists_partitions
 from .step_runner import GROUP, STEP_ORDER, artist_id_for, is_full_sync, run_step, start_prefetch, today
 
@@ -34,7 +34,11 @@ class ProfileConfig(dg.Config):
     "guessed; every decision recorded in pipelines.artist_matches) and its `artists` row.",
 )
 def artist_profile(
-    context: dg.AssetExecutionContext, config: ProfileConfig, app_db: AppDatabase, providers: ProviderClients
+    context: dg.AssetExecutionContext,
+    config: ProfileConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
 ) -> dg.MaterializeResult:
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         return sync_profile(
@@ -46,7 +50,7 @@ def artist_profile(
             full_sync=is_full_sync(context),
         )
 
-    result = run_step(context, "artist_profile", app_db, providers, step)
+    result = run_step(context, "artist_profile", app_db, providers, settings, step)
     # The ids are settled: the shows and setlists steps' pages are fetched while the catalog works.
     start_prefetch(context, app_db, providers)
     return result
@@ -67,7 +71,11 @@ class CatalogConfig(dg.Config):
     "merged (original album preferred). Incremental: only new releases are fetched.",
 )
 def artist_catalog(
-    context: dg.AssetExecutionContext, config: CatalogConfig, app_db: AppDatabase, providers: ProviderClients
+    context: dg.AssetExecutionContext,
+    config: CatalogConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
 ) -> dg.MaterializeResult:
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         artist_id = artist_id_for(conn, key)
@@ -75,7 +83,7 @@ def artist_catalog(
             conn, clients.get(), artist_id, force=config.force, full_sync=is_full_sync(context)
         )
 
-    return run_step(context, "artist_catalog", app_db, providers, step)
+    return run_step(context, "artist_catalog", app_db, providers, settings, step)
 
 
 class ShowsConfig(dg.Config):
@@ -92,7 +100,11 @@ class ShowsConfig(dg.Config):
     "times, prices) and every known artist on the bill.",
 )
 def artist_shows(
-    context: dg.AssetExecutionContext, config: ShowsConfig, app_db: AppDatabase, providers: ProviderClients
+    context: dg.AssetExecutionContext,
+    config: ShowsConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
 ) -> dg.MaterializeResult:
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         artist_id = artist_id_for(conn, key)
@@ -106,7 +118,7 @@ def artist_shows(
             prefetch=clients.prefetch(),  # the events the profile step started fetching, if any
         )
 
-    return run_step(context, "artist_shows", app_db, providers, step)
+    return run_step(context, "artist_shows", app_db, providers, settings, step)
 
 
 class SetlistsConfig(dg.Config):
@@ -126,7 +138,11 @@ class SetlistsConfig(dg.Config):
     "when Ticketmaster has none. Incremental: stops at the newest setlist already stored.",
 )
 def artist_setlists(
-    context: dg.AssetExecutionContext, config: SetlistsConfig, app_db: AppDatabase, providers: ProviderClients
+    context: dg.AssetExecutionContext,
+    config: SetlistsConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
 ) -> dg.MaterializeResult:
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         artist_id = artist_id_for(conn, key)
@@ -141,7 +157,7 @@ def artist_setlists(
             prefetch=clients.prefetch(),  # the pages the profile step started fetching, if any
         )
 
-    return run_step(context, "artist_setlists", app_db, providers, step)
+    return run_step(context, "artist_setlists", app_db, providers, settings, step)
 
 
 @dg.asset(
@@ -154,9 +170,9 @@ def artist_setlists(
     "recently they were played, catalog order without history. Never rewritten once voted on.",
 )
 def predicted_setlists(
-    context: dg.AssetExecutionContext, app_db: AppDatabase, providers: ProviderClients
+    context: dg.AssetExecutionContext, app_db: AppDatabase, providers: ProviderClients, settings: AppSettings
 ) -> dg.MaterializeResult:
     def step(conn, clients, key):  # type: ignore[no-untyped-def]
         return sync_predictions(conn, artist_id_for(conn, key), today=today())
 
-    return run_step(context, "predicted_setlists", app_db, providers, step)
+    return run_step(context, "predicted_setlists", app_db, providers, settings, step)

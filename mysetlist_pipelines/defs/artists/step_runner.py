@@ -24,7 +24,7 @@ from mysetlist_pipelines.lib.sync.prefetch import SetlistsParams, ShowsParams
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
 from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG
 
-from ..resources import AppDatabase, ProviderClients
+from ..resources import AppDatabase, AppSettings, ProviderClients
 from ..tracking.tracked_step import tracked_step
 
 GROUP = "artists"
@@ -69,8 +69,9 @@ def artist_id_for(conn: psycopg.Connection, partition_key: str) -> str:
 @contextmanager
 def _connection(app_db: AppDatabase) -> Iterator[psycopg.Connection]:
     with app_db.connect() as conn:
-        # Reads and provider calls happen outside any transaction; each step's writes are one
-        # explicit transaction (no idle-in-transaction connection while a provider answers).
+        # The run's shared connection, autocommit: reads and provider calls happen outside any
+        # transaction; each step's writes are one explicit transaction (no idle-in-transaction
+        # connection while a provider answers, and none open when the tracking writes on it).
         conn.autocommit = True
         yield conn
 
@@ -80,6 +81,7 @@ def run_step(
     asset_name: str,
     app_db: AppDatabase,
     providers: ProviderClients,
+    settings: AppSettings,
     step: StepFn,
 ) -> dg.MaterializeResult:
     """Run `step` for every artist of the run (one partition, or a batch), each in its own
@@ -91,7 +93,13 @@ def run_step(
         _fail_as_recorded(context, asset_name, app_db, record)
     outcome: dict[str, Any] = {"reports": []}
     # The step's progress rows (defs/tracking/tracked_step.py); `outcome` receives the step's reports.
-    hook = tracked_step(context, asset_name, outcome)
+    hook = tracked_step(
+        context,
+        app_db,
+        asset_name,
+        outcome,
+        retry_backoff_seconds=settings.get().run_retry_backoff_seconds,
+    )
     reports: list[tuple[str, StepReport]] = []
     failures: dict[str, str] = {}
     providers_of: dict[str, str | None] = {}

@@ -25,7 +25,7 @@ from mysetlist_pipelines.lib.tracking.state_rows import STEP_BY_NAME
 
 from ..evaluation import sync_sensor
 from ..jobs import JOBS
-from ..tracking import tracking_connection
+from ..resources import AppDatabase
 from .fleet import LAUNCHER_FIRST_LOOK_BACK, LAUNCHER_INTERVAL_SECONDS
 
 SENSOR_NAME = "batch_failure_records"
@@ -55,13 +55,13 @@ def failure_record_request(failed: FailedArtist) -> dg.RunRequest:
     minimum_interval_seconds=LAUNCHER_INTERVAL_SECONDS,
     description="Artists a batch run failed -> a failing single-partition record each (partition status).",
 )
-def batch_failure_records(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def batch_failure_records(context: dg.SensorEvaluationContext, app_db: AppDatabase) -> dg.SensorResult:
     since = (
         datetime.fromisoformat(context.cursor)
         if context.cursor
         else datetime.now(UTC) - LAUNCHER_FIRST_LOOK_BACK
     )
-    with tracking_connection() as conn:
+    with app_db.connect() as conn:
         failed = failed_batch_artists(conn, since - OVERLAP, MAX_PER_EVALUATION)
     latest = max([since, *(f.updated_at for f in failed)])
     return dg.SensorResult(

@@ -28,10 +28,10 @@ import dagster as dg
 
 from mysetlist_pipelines.lib import fleet
 from mysetlist_pipelines.lib.fleet.discovery_tick import DEADLINE_SECONDS, MIN_UPCOMING, discovery_tick
-from mysetlist_pipelines.lib.settings import Settings, get_settings
+from mysetlist_pipelines.lib.settings import Settings
 
-from ..tracking import tracking_connection
-from .fleet import batch_launcher, partition_registrar, providers, resume, tick_schedule
+from ..resources import AppDatabase, AppSettings, ProviderClients
+from .fleet import batch_launcher, partition_registrar, resume, tick_schedule
 
 US = ("US",)
 LAUNCHER_SENSOR_NAME = "discovery_batches"
@@ -64,36 +64,41 @@ class DiscoveryConfig(dg.Config):
 
 
 @dg.op(description="One discovery tick: Ticketmaster search, imports, refresh batches of known artists.")
-def discover_shows(context: dg.OpExecutionContext, config: DiscoveryConfig) -> None:
+def discover_shows(
+    context: dg.OpExecutionContext,
+    config: DiscoveryConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
+) -> None:
     if config.route not in ROUTES:
         raise dg.Failure(
             f"unknown discovery route {config.route!r} (one of {', '.join(ROUTES)})", allow_retries=False
         )
     route = ROUTES[config.route]
     deadline = time.monotonic() + DEADLINE_SECONDS
-    settings = get_settings()
+    deployment = settings.get()
     tick = datetime.fromisoformat(config.tick).astimezone(UTC)
-    info = fleet.TickInfo(config.route, tick, datetime.now(UTC), settings.fleet_batch_size)
-    with fleet.CronRun(tracking_connection, config.route, tick) as run, tracking_connection() as conn:
+    info = fleet.TickInfo(config.route, tick, datetime.now(UTC), deployment.fleet_batch_size)
+    with fleet.CronRun(app_db.connect, config.route, tick) as run, app_db.connect() as conn:
         run.result["dagster_run_id"] = context.run_id
         again = resume(conn, run, info)
         if again is not None:  # a re-executed run: its batches are open, the launcher has them
             context.log.info(f"{config.route}: tick {tick} ran already ({len(again)} refresh batch(es))")
             return
-        with providers() as clients:
-            outcome = discovery_tick(
-                conn,
-                clients,
-                info,
-                route.countries(settings),
-                reserve_fraction=settings.fleet_import_reserve,
-                max_pages=settings.discovery_max_pages,
-                max_imports=route.max_imports(settings),
-                min_upcoming=route.min_upcoming,
-                refresh_known=route.refresh_known,
-                register_partitions=partition_registrar(context.instance),
-                deadline=deadline,
-            )
+        outcome = discovery_tick(
+            conn,
+            providers.get(),
+            info,
+            route.countries(deployment),
+            reserve_fraction=deployment.fleet_import_reserve,
+            max_pages=deployment.discovery_max_pages,
+            max_imports=route.max_imports(deployment),
+            min_upcoming=route.min_upcoming,
+            refresh_known=route.refresh_known,
+            register_partitions=partition_registrar(context.instance),
+            deadline=deadline,
+        )
         run.result.update(outcome.result)
         if outcome.timed_out:
             run.status = "timeout"

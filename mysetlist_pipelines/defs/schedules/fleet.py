@@ -11,8 +11,7 @@ Each tick writes one cron_logs row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -23,10 +22,7 @@ from mysetlist_pipelines.lib.dagster_tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
-from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.fleet.candidates import Candidate
-from mysetlist_pipelines.lib.providers.clients import Providers
-from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.tracking import BATCH_TAG
 from mysetlist_pipelines.lib.tracking.intake.launches import DAGSTER_PRIORITY
 from mysetlist_pipelines.lib.tracking.run_tags import PRIORITY_TAG
@@ -35,7 +31,7 @@ from ..artists.partitions import artists_partitions
 from ..artists.step_runner import PER_PARTITION_EVENTS_TAG
 from ..evaluation import alerting, sync_sensor
 from ..jobs import JOBS
-from ..tracking import tracking_connection
+from ..resources import AppDatabase
 
 SCHEDULE_TAG = "mysetlist/schedule"
 RUNNING = dg.DefaultScheduleStatus.RUNNING
@@ -47,14 +43,6 @@ LAUNCHER_INTERVAL_SECONDS = 30
 # is a run the daemon creates after the evaluation; the rest follow on the next evaluations.
 LAUNCHER_MAX_REQUESTS = 500
 LAUNCHER_FIRST_LOOK_BACK = timedelta(hours=1)
-
-
-@contextmanager
-def providers() -> Iterator[Providers]:
-    """Provider clients on the shared pacing state (budgets, breakers; discovery's calls)."""
-    settings = get_settings()
-    with Providers.from_settings(settings, app_database_url(settings)) as built:
-        yield built
 
 
 def partition_registrar(instance: dg.DagsterInstance) -> Callable[[list[str]], Sequence[str]]:
@@ -164,9 +152,9 @@ def batch_launcher(
         minimum_interval_seconds=LAUNCHER_INTERVAL_SECONDS,
         description=description,
     )
-    def _launcher(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    def _launcher(context: dg.SensorEvaluationContext, app_db: AppDatabase) -> dg.SensorResult:
         after, after_id = _cursor(context.cursor)
-        with tracking_connection() as conn:
+        with app_db.connect() as conn:
             opened = fleet.batches.opened_after(conn, list(routes()), after, after_id, LAUNCHER_MAX_REQUESTS)
         cursor = f"{opened[-1][1].isoformat()}|{opened[-1][0].batch_id}" if opened else context.cursor
         return dg.SensorResult(

@@ -15,16 +15,15 @@ import dagster as dg
 from mysetlist_pipelines.lib.fleet import CronRun
 from mysetlist_pipelines.lib.fleet.cleanup import cleanup_old_data
 from mysetlist_pipelines.lib.fleet.trending import recompute
-from mysetlist_pipelines.lib.settings import get_settings
 
-from ..tracking import tracking_connection
+from ..resources import AppDatabase, AppSettings
 from .fleet import RUNNING, SCHEDULE_TAG
 from .retention import prune_runs, retention_cutoff
 
 
 @dg.op(description="Recompute shows.trending_score and artists.trending_score (README: the formula).")
-def recompute_trending(context: dg.OpExecutionContext) -> None:
-    with CronRun(tracking_connection, "calculate-trending") as run, tracking_connection() as conn:
+def recompute_trending(context: dg.OpExecutionContext, app_db: AppDatabase) -> None:
+    with CronRun(app_db.connect, "calculate-trending") as run, app_db.connect() as conn:
         run.result["dagster_run_id"] = context.run_id
         counts = recompute(conn, datetime.now(UTC).date())
         run.result.update(asdict(counts))
@@ -32,8 +31,8 @@ def recompute_trending(context: dg.OpExecutionContext) -> None:
 
 
 @dg.op(description="Delete finished sync_jobs older than 7 days, cron_logs older than 30, old batch records.")
-def cleanup_sync_data(context: dg.OpExecutionContext) -> None:
-    with CronRun(tracking_connection, "cleanup-old-data") as run, tracking_connection() as conn:
+def cleanup_sync_data(context: dg.OpExecutionContext, app_db: AppDatabase) -> None:
+    with CronRun(app_db.connect, "cleanup-old-data") as run, app_db.connect() as conn:
         run.result["dagster_run_id"] = context.run_id
         done = cleanup_old_data(conn)
         run.result.update(asdict(done))
@@ -43,13 +42,15 @@ def cleanup_sync_data(context: dg.OpExecutionContext) -> None:
 @dg.op(
     description="Delete finished Dagster runs (and their event logs) older than MYSETLIST_RUN_RETENTION_DAYS."
 )
-def prune_old_runs(context: dg.OpExecutionContext) -> dg.Output[None]:
-    days = get_settings().run_retention_days
+def prune_old_runs(
+    context: dg.OpExecutionContext, app_db: AppDatabase, settings: AppSettings
+) -> dg.Output[None]:
+    days = settings.get().run_retention_days
     cutoff = retention_cutoff(days)
     if cutoff is None:
         context.log.info("run retention is off (MYSETLIST_RUN_RETENTION_DAYS=0)")
         return dg.Output(None, metadata={"deleted": 0})
-    with tracking_connection() as conn:
+    with app_db.connect() as conn:
         done = prune_runs(context.instance, cutoff, conn)
     context.log.info(f"run retention ({days} days, before {cutoff:%Y-%m-%d %H:%M} UTC): {asdict(done)}")
     return dg.Output(None, metadata={**asdict(done), "cutoff": cutoff.isoformat(), "days": days})

@@ -18,15 +18,13 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from mysetlist_pipelines.lib import fleet
-from mysetlist_pipelines.lib.settings import get_settings
 
-from ..tracking import tracking_connection
+from ..resources import AppDatabase, AppSettings, ProviderClients, build_resources
 from .fleet import (
     Prepare,
     Select,
     batch_launcher,
     partition_registrar,
-    providers,
     resume,
     run_request,
     tick_schedule,
@@ -36,36 +34,51 @@ LAUNCHER_SENSOR_NAME = "refresh_batches"
 
 
 @dataclass(frozen=True)
+class PlanningResources:
+    """What a tick's planning uses: the run's resources (a caller outside a run builds its own,
+    defs/resources.build_resources)."""
+
+    app_db: AppDatabase
+    providers: ProviderClients
+    settings: AppSettings
+
+
+@dataclass(frozen=True)
 class RefreshRoute:
     work: fleet.Work
     select: Select
     prepare: Prepare | None = None
 
 
-# Filled by refresh_schedule: the old cron route's name -> what its tick plans.
-ROUTES: dict[str, RefreshRoute] = {}
-
-
 def routes() -> dict[str, RefreshRoute]:
-    """Every refresh route, also when only this module was imported (a benchmark, a test)."""
-    from . import refresh  # noqa: F401  (their schedules register their routes)
+    """Every refresh route: the table in refresh.py (the old cron route's name -> what its tick
+    plans), a literal, not filled in as modules are imported. Imported here, when a tick plans,
+    because refresh.py builds its schedules with this module's `refresh_schedule`."""
+    from .refresh import ROUTES
 
     return ROUTES
 
 
 class RefreshConfig(dg.Config):
-    route: str  # one of ROUTES (cron_logs.job_name)
+    route: str  # one of routes() (cron_logs.job_name)
     tick: str  # the schedule's scheduled execution time, ISO 8601 (keys the cron_logs row and batches)
 
 
-def plan_tick(instance: dg.DagsterInstance, route: str, tick: datetime, run_id: str | None = None) -> dict:
+def plan_tick(
+    instance: dg.DagsterInstance,
+    resources: PlanningResources,
+    route: str,
+    tick: datetime,
+    run_id: str | None = None,
+) -> dict:
     """One refresh tick's planning -> the cron_logs row's result (batches opened for the sensor)."""
-    if route not in routes():
-        raise dg.Failure(f"unknown refresh route {route!r} (one of {', '.join(ROUTES)})", allow_retries=False)
-    planned = ROUTES[route]
-    settings = get_settings()
+    app_db, providers, settings = resources.app_db, resources.providers, resources.settings.get()
+    known = routes()
+    if route not in known:
+        raise dg.Failure(f"unknown refresh route {route!r} (one of {', '.join(known)})", allow_retries=False)
+    planned = known[route]
     info = fleet.TickInfo(route, tick.astimezone(UTC), datetime.now(UTC), settings.fleet_batch_size)
-    with fleet.CronRun(tracking_connection, route, info.tick) as run, tracking_connection() as conn:
+    with fleet.CronRun(app_db.connect, route, info.tick) as run, app_db.connect() as conn:
         if run_id:
             run.result["dagster_run_id"] = run_id
         again = resume(conn, run, info)
@@ -73,8 +86,7 @@ def plan_tick(instance: dg.DagsterInstance, route: str, tick: datetime, run_id: 
             return {**run.result, "resumed": True, "launched": {"runs": len(again)}}
         if planned.prepare is not None:
             run.result.update(planned.prepare(conn, info))
-        with providers() as clients:
-            allowed = fleet.read_allowances(conn, clients, settings.fleet_import_reserve)
+        allowed = fleet.read_allowances(conn, providers.get(), settings.fleet_import_reserve)
         outcome = fleet.refresh(
             conn, info, planned.work, planned.select, allowed, partition_registrar(instance)
         )
@@ -83,8 +95,17 @@ def plan_tick(instance: dg.DagsterInstance, route: str, tick: datetime, run_id: 
 
 
 @dg.op(description="One refresh tick: selection, budget plan, partitions, batches (their sync_jobs rows).")
-def plan_refresh(context: dg.OpExecutionContext, config: RefreshConfig) -> None:
-    result = plan_tick(context.instance, config.route, datetime.fromisoformat(config.tick), context.run_id)
+def plan_refresh(
+    context: dg.OpExecutionContext,
+    config: RefreshConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
+) -> None:
+    resources = PlanningResources(app_db, providers, settings)
+    result = plan_tick(
+        context.instance, resources, config.route, datetime.fromisoformat(config.tick), context.run_id
+    )
     launched, deferred = result.get("launched", {}), result.get("deferred", {})
     context.log.info(
         f"{config.route}: {launched.get('artists', 0)} artist(s) in {launched.get('runs', 0)} batch(es) for "
@@ -99,24 +120,17 @@ def fleet_refresh() -> None:
 
 def planned_requests(instance: dg.DagsterInstance, route: str, tick: datetime) -> list[dg.RunRequest]:
     """A tick planned in this process (benchmarks, tests): its batches' run requests, the very ones
-    the refresh_batches sensor makes."""
-    plan_tick(instance, route, tick)
-    with tracking_connection() as conn:
-        return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
+    the refresh_batches sensor makes. The resources are set up and torn down around it, as a run's."""
+    with dg.build_resources(build_resources()) as built:
+        resources = PlanningResources(built.app_db, built.providers, built.settings)
+        plan_tick(instance, resources, route, tick)
+        with resources.app_db.connect() as conn:
+            return [run_request(b) for b in fleet.load_tick(conn, route, tick.astimezone(UTC))]
 
 
-def refresh_schedule(
-    *,
-    name: str,
-    route: str,
-    cron: str,
-    work: fleet.Work,
-    select: Select,
-    description: str,
-    prepare: Prepare | None = None,
-) -> dg.ScheduleDefinition:
-    ROUTES[route] = RefreshRoute(work, select, prepare)
-
+def refresh_schedule(*, name: str, route: str, cron: str, description: str) -> dg.ScheduleDefinition:
+    """A refresh route's schedule: one `fleet_refresh` run per tick; what it plans is the route's
+    row of refresh.ROUTES."""
     return tick_schedule(
         name=name, route=route, cron=cron, job=fleet_refresh, op="plan_refresh", description=description
     )

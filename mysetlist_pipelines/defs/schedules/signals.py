@@ -12,13 +12,11 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from mysetlist_pipelines.lib import fleet
-from mysetlist_pipelines.lib.db.runtime import app_database_url
 from mysetlist_pipelines.lib.fleet.signals import SignalSettings, run_day
 from mysetlist_pipelines.lib.fleet.signals.gate import ImportGate
-from mysetlist_pipelines.lib.settings import get_settings
 
-from ..tracking import tracking_connection
-from .fleet import SCHEDULE_TAG, providers
+from ..resources import AppDatabase, AppSettings, ProviderClients
+from .fleet import SCHEDULE_TAG
 
 ROUTE = "signal-plan"
 
@@ -28,16 +26,25 @@ class SignalPlanConfig(dg.Config):
 
 
 @dg.op(description="One day of the signal plan: Ticketmaster sweep, setlist.fm feed, Spotify checks.")
-def plan_signals(context: dg.OpExecutionContext, config: SignalPlanConfig) -> None:
-    settings = get_settings()
+def plan_signals(
+    context: dg.OpExecutionContext,
+    config: SignalPlanConfig,
+    app_db: AppDatabase,
+    providers: ProviderClients,
+    settings: AppSettings,
+) -> None:
+    deployment = settings.get()
     plan = SignalSettings(
-        countries=("US", *(c for c in settings.discovery_eu_countries.split(",") if c)),
-        setlist_mode=settings.setlistfm_feed,
+        countries=("US", *(c for c in deployment.discovery_eu_countries.split(",") if c)),
+        setlist_mode=deployment.setlistfm_feed,
     )
-    gate = ImportGate(app_database_url(settings))
+    # The gate polls on a connection of its own: it runs between the plan's pages, whatever the
+    # plan's connection is doing (lib/fleet/signals/gate.py).
+    gate = ImportGate(app_db.conninfo)
     try:
-        with tracking_connection() as conn, providers() as clients:
-            allowed = fleet.read_allowances(conn, clients, settings.fleet_import_reserve)
+        with app_db.connect() as conn:
+            clients = providers.get()
+            allowed = fleet.read_allowances(conn, clients, deployment.fleet_import_reserve)
             allow = {p: a.available for p, a in allowed.items()}
             report = run_day(conn, clients, now=datetime.now(UTC), allow=allow, settings=plan, gate=gate.wait)
     finally:

@@ -18,7 +18,7 @@ from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.tracking.run_tags import MAX_RETRIES_TAG
 
 from ..evaluation import sync_sensor
-from ..tracking import tracking_connection
+from ..resources import AppDatabase
 
 CANCEL_SENSOR_NAME = "sync_jobs_cancel_sensor"
 CANCEL_INTERVAL_SECONDS = 2
@@ -55,8 +55,8 @@ def build_cancel_sensor() -> dg.SensorDefinition:
         minimum_interval_seconds=CANCEL_INTERVAL_SECONDS,
         description="sync_jobs rows the app set to 'cancelled' -> their runs stopped, their rows closed.",
     )
-    def sync_jobs_cancel_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
-        with tracking_connection() as conn:
+    def sync_jobs_cancel_sensor(context: dg.SensorEvaluationContext, app_db: AppDatabase) -> dg.SkipReason:
+        with app_db.connect() as conn:
             closed = tracking.absorb_cancellations(conn)
             watched = tracking.cancelled_jobs(conn, WATCH_SECONDS)
         stopped = stop_runs(context.instance, watched)

@@ -24,7 +24,8 @@ from mysetlist_pipelines.lib.dagster_tags import RUN_KEY_TAG
 from ..artists.partitions import artists_partitions
 from ..dagster_compat import AnyJob
 from ..evaluation import sync_sensor
-from ..tracking import run_info, tracking_connection
+from ..resources import AppDatabase
+from ..tracking import run_info
 
 PENDING_SENSOR_NAME = "sync_jobs_sensor"
 CLAIM_PER_TICK = 25
@@ -74,8 +75,10 @@ def build_pending_sensor(jobs: Sequence[AnyJob]) -> dg.SensorDefinition:
         minimum_interval_seconds=PENDING_INTERVAL_SECONDS,
         description="Pending sync_jobs rows -> one run per artist (run key = job id); bad rows fail at once.",
     )
-    def sync_jobs_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-        with tracking_connection() as conn:
+    def sync_jobs_sensor(
+        context: dg.SensorEvaluationContext, app_db: AppDatabase
+    ) -> dg.SensorResult | dg.SkipReason:
+        with app_db.connect() as conn:
             intake = tracking.claim_pending(conn, CLAIM_PER_TICK, available)
             launches = intake.launches + _reissue(context, conn)
         for rejection in intake.rejections:

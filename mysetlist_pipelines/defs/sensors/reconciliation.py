@@ -37,7 +37,8 @@ from mysetlist_pipelines.lib.tracking.repair.sweep import Deadline, SweepCursor,
 
 from ..dagster_compat import sensor_is_stopped
 from ..evaluation import sync_sensor
-from ..tracking import run_info, settle_run, tracking_connection
+from ..resources import AppDatabase
+from ..tracking import run_info, settle_run
 from ..tracking.orphans import fail_orphaned_run
 from ..tracking.settle_run import FINISHED, is_sync_run, run_outcome
 from .intake import ACTIVE, PENDING_SENSOR_NAME
@@ -255,10 +256,10 @@ def build_reconcile_sensor() -> dg.SensorDefinition:
         minimum_interval_seconds=RECONCILE_INTERVAL_SECONDS,
         description="Repairs sync_jobs rows: ended or vanished runs, missed events, drift, long waits.",
     )
-    def sync_jobs_reconciliation(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    def sync_jobs_reconciliation(context: dg.SensorEvaluationContext, app_db: AppDatabase) -> dg.SensorResult:
         cursor = SweepCursor.parse(context.cursor, datetime.now(UTC) - FIRST_LOOK_BACK)
         deadline = Deadline(TICK_BUDGET_SECONDS)
-        with tracking_connection() as conn:
+        with app_db.connect() as conn:
             counts, open_after = _check_open(context, conn, cursor.open_after, deadline)
             # Overlap by a second: settling is idempotent, and equal timestamps must not be skipped.
             new_runs = _recent_runs(context, conn, cursor.runs - timedelta(seconds=1))

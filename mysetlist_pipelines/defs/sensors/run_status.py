@@ -16,13 +16,14 @@ import dagster as dg
 from mysetlist_pipelines.lib import alerts
 
 from ..evaluation import alerting
-from ..tracking import settle_run, tracking_connection
+from ..resources import AppDatabase
+from ..tracking import settle_run
 
 RUN_STATUS_INTERVAL_SECONDS = 2
 
 
-def _settle(context: dg.RunStatusSensorContext) -> None:
-    with tracking_connection() as conn:
+def _settle(context: dg.RunStatusSensorContext, app_db: AppDatabase) -> None:
+    with app_db.connect() as conn:
         jobs = settle_run(conn, context.instance, context.dagster_run)
         if jobs:
             alerts.jobs_ended(conn, jobs)  # failed / partial jobs -> Sentry and the webhook
@@ -47,8 +48,8 @@ def build_run_status_sensors() -> list[dg.SensorDefinition]:
             description=f"Settles the sync_jobs rows of runs that end in {status.value}.",
         )
         @alerting("sensor", name)
-        def sync_run_ended(context: dg.RunStatusSensorContext) -> None:
-            _settle(context)
+        def sync_run_ended(context: dg.RunStatusSensorContext, app_db: AppDatabase) -> None:
+            _settle(context, app_db)
 
         sensors.append(sync_run_ended)
     return sensors

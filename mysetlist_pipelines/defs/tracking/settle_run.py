@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -18,8 +17,6 @@ from mysetlist_pipelines.lib.dagster_tags import (
     PARTITION_TAG,
     WILL_RETRY_TAG,
 )
-from mysetlist_pipelines.lib.db.runtime import app_database_url
-from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking.run_tags import FAILURE_RECORD_TAG
 
@@ -31,13 +28,6 @@ FINISHED = {
     dg.DagsterRunStatus.FAILURE: "failure",
     dg.DagsterRunStatus.CANCELED: "canceled",
 }
-
-
-@contextmanager
-def tracking_connection() -> Iterator[psycopg.Connection]:
-    """The app database (DATABASE_URL), autocommit: every tracking call is its own transaction."""
-    with psycopg.connect(app_database_url(get_settings()), autocommit=True) as conn:
-        yield conn
 
 
 def partition_keys_of(run: dg.DagsterRun, instance: dg.DagsterInstance | None) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 Wrap the body of a per-artist asset::
 
-    with tracked_step(context, "artist_catalog") as step:
+    with tracked_step(context, app_db, "artist_catalog", retry_backoff_seconds=30) as step:
         step.update(total=120, processed=40, message="album 4 of 12")   # optional, throttled
         step.skip("no Spotify id known for this artist")                 # the step does not apply
         ...
@@ -23,8 +23,10 @@ run's first step waits out the backoff (lib/failures.retry_backoff_seconds after
 with `dg.RetryRequested`, which frees its slot meanwhile; Dagster's run retries have no delay of their
 own.
 
-The third argument is for `defs/artists/step_runner.run_step`, which wraps every artist asset: `outcome` is
-the dict the asset fills with `{"reports": [StepReport.summary(), ...]}` before the body ends; its
+The step writes through the run's `app_db` (defs/resources.AppDatabase: the connection the run's
+steps share); `retry_backoff_seconds` is the deployment's MYSETLIST_RUN_RETRY_BACKOFF_SECONDS (the
+`settings` resource). `outcome` is for `defs/artists/step_runner.run_step`, which wraps every artist
+asset: the dict the asset fills with `{"reports": [StepReport.summary(), ...]}` before the body ends; its
 messages, "not applicable" flags and row counts become the progress row's message and counts.
 
 Safe everywhere: a run with no `sync_jobs` row yet (launched from the UI, a backfill, a schedule) gets
@@ -46,11 +48,11 @@ from mysetlist_pipelines.lib import tracking
 from mysetlist_pipelines.lib.dagster_tags import RETRY_NUMBER_TAG, RETRY_ON_STEP_FAILURE_TAG
 from mysetlist_pipelines.lib.failures import PERMANENT_FAILURE_TAG, is_permanent, retry_backoff_seconds
 from mysetlist_pipelines.lib.redaction import redact_error
-from mysetlist_pipelines.lib.settings import get_settings
 from mysetlist_pipelines.lib.steps import STEP_BY_ASSET
 from mysetlist_pipelines.lib.tracking import BATCH_TAG, Counts
 
-from .settle_run import run_info, tracking_connection
+from ..resources import AppDatabase
+from .settle_run import run_info
 
 _PROGRESS_EVERY_SECONDS = 1.0
 
@@ -60,12 +62,16 @@ class StepReporter:
     tracks no job."""
 
     def __init__(
-        self, context: dg.AssetExecutionContext | None, info: tracking.RunInfo | None, step: str | None
+        self,
+        context: dg.AssetExecutionContext | None,
+        app_db: AppDatabase,
+        info: tracking.RunInfo | None,
+        step: str | None,
     ):
         self._context = context
+        self._app_db = app_db
         self._info = info
         self._step = step
-        self._conn: psycopg.Connection | None = None
         self._last_progress = 0.0
         self.provider: str | None = None  # who to blame if the step fails, when the error does not say
         self.message: str | None = None
@@ -109,25 +115,15 @@ class StepReporter:
         if not self.active:
             return
         try:
-            if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(_url(), autocommit=True)
-            call(self._conn, self._info, self._step)  # type: ignore[arg-type]
+            # The run's shared autocommit connection: each tracking call is its own transaction, and
+            # none is written while the step holds one (its writes commit or roll back first).
+            with self._app_db.connect() as conn:
+                call(conn, self._info, self._step)  # type: ignore[arg-type]
         except Exception as exc:  # tracking must never fail the sync itself
             if self._context is not None:
                 self._context.log.warning(
                     f"sync tracking write failed ({type(exc).__name__}): {redact_error(str(exc))}"
                 )
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-
-
-def _url() -> str:
-    from mysetlist_pipelines.lib.db.runtime import app_database_url
-    from mysetlist_pipelines.lib.settings import get_settings
-
-    return app_database_url(get_settings())
 
 
 def _step_will_retry(context: dg.AssetExecutionContext, exc: BaseException) -> bool:
@@ -144,14 +140,14 @@ def _step_will_retry(context: dg.AssetExecutionContext, exc: BaseException) -> b
     return policy is not None and attempt < policy.max_retries
 
 
-def _backoff_left(context: dg.AssetExecutionContext) -> float:
+def _backoff_left(context: dg.AssetExecutionContext, backoff_seconds: float) -> float:
     """Seconds this run retry must still wait (0 for a first run, or once the backoff has passed)."""
     run = context.run
     try:
         retry_number = int(run.tags.get(RETRY_NUMBER_TAG, "0"))
     except ValueError:
         return 0.0
-    wait = retry_backoff_seconds(retry_number, get_settings().run_retry_backoff_seconds)
+    wait = retry_backoff_seconds(retry_number, backoff_seconds)
     if not wait or not run.parent_run_id or context.retry_number:
         return 0.0
     record = context.instance.get_run_record_by_id(run.parent_run_id)
@@ -235,7 +231,12 @@ def _run_keys(outcome: dict[str, Any] | None, keys: tuple[str, ...]) -> tuple[st
 
 @contextmanager
 def tracked_step(
-    context: dg.AssetExecutionContext, asset_name: str | None = None, outcome: dict[str, Any] | None = None
+    context: dg.AssetExecutionContext,
+    app_db: AppDatabase,
+    asset_name: str | None = None,
+    outcome: dict[str, Any] | None = None,
+    *,
+    retry_backoff_seconds: float,
 ) -> Iterator[StepReporter]:
     """Report one step of the run (see the module docstring)."""
     name = asset_name or context.asset_key.path[-1]
@@ -245,11 +246,11 @@ def tracked_step(
         info = run_info(context.run, context.instance, keys) if step else None
     except Exception:  # a context without a run (direct invocation in a test): nothing to track
         info = None
-    wait = _backoff_left(context) if info is not None else 0.0
+    wait = _backoff_left(context, retry_backoff_seconds) if info is not None else 0.0
     if wait >= 1:
         context.log.info(f"run retry: waiting {wait:.0f} s (backoff) before {name} runs again")
         raise dg.RetryRequested(max_retries=1, seconds_to_wait=wait)
-    reporter = StepReporter(context, info, step.step if step else None)
+    reporter = StepReporter(context, app_db, info, step.step if step else None)
     message = f"attempt {context.retry_number + 1}" if context.retry_number else None
     reporter._write(lambda c, i, s: tracking.step_started(c, i, s, message=message))
     try:
@@ -308,8 +309,6 @@ def tracked_step(
                     c, i, s, ok=False, error=why, provider=blamed.get(key), partition_keys=[key]
                 )
             )
-    finally:
-        reporter.close()
 
 
-__all__ = ["StepReporter", "tracked_step", "tracking_connection"]
+__all__ = ["StepReporter", "tracked_step"]
