@@ -95,7 +95,7 @@ def why_missed(f: dict[str, Any]) -> str:
             f"steps {s['steps']['p50']:.1f} s (provider pacing at the settings' rates). The launch is "
             "Dagster's process start; a machine under less load shortens it."
         )
-    if name.startswith("Postgres"):
+    if name.startswith("Postgres write rate"):
         rate = raw["rows_per_second"]
         return (
             "The upsert stages the rows by COPY into a temporary table, then merges them with INSERT ... ON "
