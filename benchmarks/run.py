@@ -6,13 +6,12 @@
     .venv/bin/python -m benchmarks.run --out /tmp/b         # write the two files elsewhere
 
 Against the sandbox providers and an embedded PostgreSQL in a temporary folder (or DATABASE_URL's
-server: databases are created and dropped on it). About 14 minutes on a 2-core machine. The sections,
+server: databases are created and dropped on it). About 55 minutes on a 2-core machine. The sections,
 cheapest first: writes, calls, connections (Postgres connections per run), pacing (+ memory), executor, latency (`mysetlist dev`), fleet
 (`mysetlist dev`, 1,000 synthetic artists), scale (100,000 partitions: registration, the UI's queries
 against `dagster-webserver`, sensor ticks, event-log rows and run retention), freshness (issue 15: the
-signal plan on simulated worlds of 1,000 / 10,000 artists for 7 days each, 100,000 modelled: its
-end-to-end run, `--freshness-artists 1000,10000,100000`, takes 12-15 minutes a simulated day on a
-loaded 2-core machine, BENCHMARKS.md),
+signal plan on simulated worlds of 1,000 / 10,000 / 100,000 artists for 7 days each, 100,000 also
+modelled; `--freshness-artists 1000,10000` leaves out the 100,000 run, about 32 minutes of the total),
 imports_under_fleet. A section that fails is reported as such and the others
 still run; the exit code is then 1.
 """
@@ -68,12 +67,10 @@ class Sizes:
     scale_open_jobs: int = 2_000
     scale_done_jobs: int = 100_000
     scale_materialized: int = 5_000
-    # End to end (sandbox, Postgres, 7 days); 100,000 is modelled (freshness_model.py) and opt-in end
-    # to end (`--freshness-artists 1000,10000,100000`): measured on 2026-12-03 (BENCHMARKS.md), setup
-    # took ~8 min and a simulated day 11.6-15.3 min on the shared 2-core machine (load 6-16), most of it the
-    # Ticketmaster sweep reading the whole market (356,000 events, 1,887 calls); 7 days do not fit the
-    # 45 minutes the 100,000 run may take to be in a default `make bench`.
-    freshness_artists: tuple[int, ...] = (1_000, 10_000)
+    # End to end (sandbox, Postgres, 7 days each); 100,000 also modelled (freshness_model.py). The
+    # 100,000 run took 31.7 min in the 2026-12-03 `make bench` (setup included; load 3 on 2 cores):
+    # most of a day is the Ticketmaster sweep reading the whole market (356,000 events, 1,887 calls).
+    freshness_artists: tuple[int, ...] = (1_000, 10_000, 100_000)
     freshness_modelled: tuple[int, ...] = (100_000,)
     freshness_fallback: tuple[int, ...] = (1_000,)
     freshness_days: int = 7
