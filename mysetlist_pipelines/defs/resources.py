@@ -49,18 +49,12 @@ class AppDatabase(dg.ConfigurableResource):
 
     _conn: psycopg.Connection | None = PrivateAttr(default=None)
     _shared: bool = PrivateAttr(default=False)
-    _opened: int = PrivateAttr(default=0)
 
     @property
     def conninfo(self) -> str:
         """The URL in libpq form, for lib/ code that keeps a connection of its own on purpose (the
         pacing store, the signal plan's import gate: see `ProviderClients`)."""
         return _resolved(self.url)
-
-    @property
-    def connections_opened(self) -> int:
-        """Connections this resource opened so far (one per run or tick, unless one broke)."""
-        return self._opened
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Inside a run or tick: one connection for all of it, closed by the teardown below.
@@ -72,7 +66,6 @@ class AppDatabase(dg.ConfigurableResource):
             self._conn = None
 
     def _open(self) -> psycopg.Connection:
-        self._opened += 1
         return psycopg.connect(self.conninfo, autocommit=True)
 
     @contextmanager
