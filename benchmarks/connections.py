@@ -68,7 +68,8 @@ def measure(env: BenchEnv, artist: str = ARTIST, job: str = "full_sync") -> list
             f"Postgres connections per `{job}` run (context)",
             "none (issue 14: one connection per run where sharing is safe)",
             f"{opened} connections to the app database for {steps} steps (five assets, four checks): one "
-            "shared by the steps, checks and tracking writes, one for the provider pacing store; 15 before "
+            "shared by the steps, checks and tracking writes, one for the provider pacing store, one for the "
+            "prefetch's own clients' pacing store (lib/sync/prefetch.py); 15 before "
             "issue 14 (d71af20: two per asset, one per check, one pacing)",
             f"`{job}` of {artist} in process with the project's definitions and resources (sandbox, fast "
             "rates); sessions counted by Postgres (`pg_stat_database.sessions` of the run's fresh database "
